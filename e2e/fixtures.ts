@@ -1,0 +1,76 @@
+/** Shared e2e helpers: the test-image route, the harness page, reference data. */
+import { test as base, expect, type Page } from '@playwright/test';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** ../shared/images beside the repository (as CI lays it out), or $SHARED_IMAGES. */
+export const IMAGES = path.resolve(process.env.SHARED_IMAGES ?? path.join(import.meta.dirname, '../../shared/images'));
+if (!existsSync(IMAGES)) throw new Error(`test images not found at ${IMAGES} (set SHARED_IMAGES)`);
+
+export interface Reference {
+  imagenet: Record<string, {
+    synset: string;
+    input_channel_mean: [number, number, number];
+    resnet50_untrained_logits: number[];
+    resnet56_cifar10_top5_resized: [number, number][];
+    class_index: number;
+    mobilenetv2_int8_top5: number[];
+  }>;
+  cifar10: Record<string, { label: string; resnet20_top5: [number, number][]; resnet56_top5: [number, number][] }>;
+}
+export const reference: Reference = JSON.parse(readFileSync(path.join(IMAGES, 'reference.json'), 'utf8'));
+
+/** The project's model folder, filled by `npm run models`. */
+export const MODELS_DIR = path.resolve(import.meta.dirname, '../public/models');
+
+/** File names under images/<dir>, sorted. */
+export const listImages = (dir: string): string[] => readdirSync(path.join(IMAGES, dir)).sort();
+
+const MIME: Record<string, string> = {
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
+};
+
+/** Serves ../shared/images at /test-images/ (test data is never copied into the project). */
+export async function serveImages(page: Page): Promise<void> {
+  await page.route('**/test-images/**', async (route) => {
+    const rel = decodeURIComponent(new URL(route.request().url()).pathname.replace(/^\/test-images\//, ''));
+    const file = path.join(IMAGES, rel);
+    if (!file.startsWith(IMAGES) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+    return route.fulfill({
+      status: 200,
+      body: readFileSync(file),
+      headers: {
+        'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'cross-origin-resource-policy': 'same-origin',
+      },
+    });
+  });
+}
+
+/** Top-1 class of each CIFAR-10 test file (`class/name.jpg`) with the given model and backend. */
+export async function cifarTop1(page: Page, model: string, backend: string, list: string[]) {
+  return page.evaluate(
+    async ({ model, backend, list }) => {
+      const c = await window.sdk.createClassifier({ model, backend: backend as 'wasm' | 'webgpu', topK: 1 });
+      const top1: number[] = [];
+      for (const f of list) top1.push((await c.classify(`/test-images/cifar10/${f}`))[0].index);
+      await c.dispose();
+      return { backend: c.backend, top1 };
+    },
+    { model, backend, list },
+  );
+}
+
+export const test = base.extend<{ harness: Page }>({
+  harness: async ({ page }, use) => {
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.log(`[page ${m.type()}] ${m.text()}`);
+    });
+    page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+    await serveImages(page);
+    await page.goto('/e2e/harness.html');
+    await page.waitForFunction(() => window.harnessReady === true);
+    await use(page);
+  },
+});
+export { expect };

@@ -1,0 +1,57 @@
+/**
+ * WebGPU (SwiftShader here: correct but slow, so few and small runs; a real GPU elsewhere).
+ */
+import { cifarTop1, expect, reference, test } from './fixtures.ts';
+
+test.beforeEach(async ({ harness }) => {
+  const adapter = await harness.evaluate(async () => !!(await navigator.gpu?.requestAdapter()));
+  test.skip(!adapter && !process.env.REQUIRE_WEBGPU, 'this browser has no WebGPU adapter');
+});
+
+test("backend 'auto' picks WebGPU when an adapter exists, and WebGPU agrees with WASM", async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const urls = ['/test-images/classic/trt5-mug-cc0.jpeg', '/test-images/cifar10/ship/0003.jpg', '/test-images/edge/grayscale.jpg'];
+    const gpu = await window.sdk.createClassifier({ model: 'resnet56-cifar10' });
+    const cpu = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm' });
+    let worst = 0;
+    for (const u of urls) {
+      const [a, b] = [await gpu.logits(u), await cpu.logits(u)];
+      a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
+    }
+    const top = await gpu.classify(urls[1]);
+    await Promise.all([gpu.dispose(), cpu.dispose()]);
+    return { backend: gpu.backend, worst, top };
+  });
+  console.log(`WebGPU vs WASM, ResNet-56 logits: max |Δ| ${r.worst.toExponential(2)}; ship → ${r.top[0].label}`);
+  expect(r.backend).toBe('webgpu');
+  expect(r.worst).toBeLessThan(1e-3);
+  expect(r.top[0].label).toBe('ship');
+});
+
+test('CIFAR-10 ResNet-56 on WebGPU: top-1 agrees with the reference on ≥ 99 % of 100 images', async ({ harness }) => {
+  const files = Object.keys(reference.cifar10).sort().filter((_, i) => i % 10 === 0);
+  const { backend, top1 } = await cifarTop1(harness, 'resnet56-cifar10', 'webgpu', files);
+  expect(backend).toBe('webgpu');
+  const agree = files.filter((f, i) => top1[i] === reference.cifar10[f].resnet56_top5[0][0]).length / files.length;
+  console.log(`WebGPU ResNet-56: top-1 agreement ${(agree * 100).toFixed(1)} % over ${files.length} images`);
+  expect(agree).toBeGreaterThanOrEqual(0.99);
+});
+
+test('the classic photos on WebGPU with MobileNetV2-int8: top-1 is the class in the file name', async ({ harness }) => {
+  const expected: Record<string, number[]> = {
+    'pytorch-hub-dog.jpg': [258],
+    'trt5-binoculars.jpeg': [447],
+    'trt5-reflex_camera.jpeg': [759],
+    'trt5-tabby_tiger_cat.jpg': [281, 282],
+    'trt5-mug-cc0.jpeg': [504],
+  };
+  const r = await harness.evaluate(async (files) => {
+    const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'webgpu' });
+    const top1: number[] = [];
+    for (const f of files) top1.push((await c.classify(`/test-images/classic/${f}`))[0].index);
+    await c.dispose();
+    return { backend: c.backend, top1 };
+  }, Object.keys(expected));
+  expect(r.backend).toBe('webgpu');
+  Object.keys(expected).forEach((f, i) => expect(expected[f], f).toContain(r.top1[i]));
+});

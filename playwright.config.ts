@@ -1,0 +1,47 @@
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 5178);
+/** The production build of the demo (`vite build` + `vite preview`), where bundling issues show. */
+export const previewPort = port + 1;
+
+/** Debian's Chromium; WebGPU (SwiftShader here, the real GPU elsewhere) enabled. */
+export const chromiumArgs = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 10 * 60_000,
+  expect: { timeout: 60_000 },
+  workers: 1, // the model runs use every core; parallel tests would only slow each other down
+  reporter: [['list']],
+  use: {
+    baseURL: `http://localhost:${port}`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: chromiumArgs,
+    },
+  },
+  webServer: [
+    {
+      command: `npx vite --port ${port} --strictPort`,
+      url: `http://localhost:${port}/e2e/harness.html`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+    {
+      command: `npx vite build --logLevel warn && npx vite preview --port ${previewPort} --strictPort`,
+      url: `http://localhost:${previewPort}/demo/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+  ],
+});

@@ -1,0 +1,234 @@
+/**
+ * createClassifier(): loads labels + model, opens the session, and ties the steps together:
+ * image → pixels → tensor → session → logits → predictions. Runs are queued (one at a time
+ * per session); `dispose()` lets the running call finish and rejects the rest.
+ */
+import { loadLabels, loadModelBytes, type LoadProgress } from './cache.ts';
+import { decodePredictions, type Prediction } from './decode.ts';
+import { ClassifierError } from './errors.ts';
+import { toPixels, type ImageInput } from './image.ts';
+import { MODELS, resolveModel, type ModelSpec } from './models.ts';
+import { normalizationTables, preprocess } from './preprocess.ts';
+import { openSession, type Backend, type BackendRequest, type ModelSession } from './session.ts';
+
+/** Options of {@link createClassifier}. Every default is listed here. */
+export interface ClassifierOptions {
+  /**
+   * A registry name (`'resnet50'`, `'resnet56-cifar10'`, … see `MODELS`) or a full spec.
+   * @default 'resnet50'
+   */
+  model?: string | ModelSpec;
+  /**
+   * Where model and label files are served; relative URLs in the spec resolve against it.
+   * @default '/models/'
+   */
+  modelBaseUrl?: string;
+  /**
+   * `'auto'`: WebGPU when `navigator.gpu` gives an adapter, else WASM. `'webgpu'` rejects with
+   * `BACKEND_UNAVAILABLE` where there is none.
+   * @default 'auto'
+   */
+  backend?: BackendRequest;
+  /**
+   * How many classes `classify` returns.
+   * @default 5
+   */
+  topK?: number;
+  /** Called as the model file downloads. */
+  onProgress?: (p: LoadProgress) => void;
+  /**
+   * Keep model bytes in Cache Storage (keyed by URL + sha256) and use them next time.
+   * @default true
+   */
+  cache?: boolean;
+  /**
+   * WASM threads. Threads need a cross-origin isolated page (COOP/COEP headers).
+   * @default navigator.hardwareConcurrency when cross-origin isolated, else 1
+   */
+  numThreads?: number;
+  /** Base URL of onnxruntime-web's `.wasm`/`.mjs` files when they are not next to its bundle. */
+  wasmPaths?: string;
+  /**
+   * Run the model once on zeros while loading, so the first `classify` is not the slow one.
+   * @default true on WebGPU (shader compilation), false on WASM
+   */
+  warmUp?: boolean;
+  /** Cancels loading. */
+  signal?: AbortSignal;
+}
+
+/** Per-call options of `classify`/`classifyBatch`. */
+export interface ClassifyOptions {
+  /** Overrides the classifier's `topK`. */
+  topK?: number;
+  /** Cancels the call while it waits; it rejects with `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** A loaded model, ready to classify. */
+export interface Classifier {
+  /** The backend that actually runs. */
+  readonly backend: Backend;
+  /** The resolved model spec (absolute URLs). */
+  readonly model: Readonly<ModelSpec>;
+  /** Class names, in output order. */
+  readonly labels: readonly string[];
+  /** Top-k classes of one image, most likely first. */
+  classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]>;
+  /** Top-k classes of each image, run as one batch. */
+  classifyBatch(images: ImageInput[], options?: ClassifyOptions): Promise<Prediction[][]>;
+  /** Raw model output (before softmax) of one image. */
+  logits(image: ImageInput, options?: Pick<ClassifyOptions, 'signal'>): Promise<Float32Array>;
+  /** Releases the session. Later calls reject with `DISPOSED`. */
+  dispose(): Promise<void>;
+}
+
+/** Default options, in one place. */
+export const DEFAULTS = {
+  model: 'resnet50',
+  modelBaseUrl: '/models/',
+  backend: 'auto',
+  topK: 5,
+  cache: true,
+} as const;
+
+function checkTopK(k: unknown): number {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
+    throw new RangeError(`topK must be a positive integer, got ${String(k)}`);
+  }
+  return k;
+}
+
+function aborted(signal?: AbortSignal): ClassifierError {
+  return new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
+}
+
+/** Loads a model and returns a {@link Classifier}. */
+export async function createClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
+  const backendRequest = options.backend ?? DEFAULTS.backend;
+  if (!['auto', 'webgpu', 'wasm'].includes(backendRequest)) {
+    throw new RangeError(`backend must be 'auto', 'webgpu' or 'wasm', got ${String(backendRequest)}`);
+  }
+  const defaultTopK = checkTopK(options.topK ?? DEFAULTS.topK);
+  const spec = resolveModel(options.model ?? DEFAULTS.model, options.modelBaseUrl ?? DEFAULTS.modelBaseUrl);
+  const entry = typeof options.model === 'object' ? undefined : MODELS[options.model ?? DEFAULTS.model];
+  const signal = options.signal;
+  if (signal?.aborted) throw aborted(signal);
+
+  const [labels, bytes] = await Promise.all([
+    typeof spec.labels === 'string' ? loadLabels(spec.labels, signal) : Promise.resolve(spec.labels as string[]),
+    loadModelBytes(spec.url, {
+      sha256: spec.sha256,
+      bytes: entry?.bytes,
+      cache: options.cache ?? DEFAULTS.cache,
+      onProgress: options.onProgress,
+      signal,
+    }),
+  ]);
+  if (entry && labels.length !== entry.classes) {
+    throw new ClassifierError(
+      'MODEL_LOAD_FAILED',
+      `the labels at ${String(spec.labels)} list ${labels.length} classes; ${entry.name} has ${entry.classes}`,
+    );
+  }
+  if (signal?.aborted) throw aborted(signal);
+  const session = await openSession(bytes, {
+    backend: backendRequest,
+    inputName: spec.inputName,
+    outputName: spec.outputName,
+    inputSize: spec.inputSize,
+    classes: labels.length,
+    numThreads: options.numThreads,
+    wasmPaths: options.wasmPaths,
+    warmUp: options.warmUp ?? backendRequest !== 'wasm',
+  });
+  return new OnnxClassifier(spec, Object.freeze([...labels]), session, defaultTopK);
+}
+
+class OnnxClassifier implements Classifier {
+  private disposed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly tables: Float32Array[];
+
+  constructor(
+    readonly model: Readonly<ModelSpec>,
+    readonly labels: readonly string[],
+    private readonly session: ModelSession,
+    private readonly topK: number,
+  ) {
+    this.tables = normalizationTables(model.mean, model.std);
+    Object.freeze(model);
+  }
+
+  get backend(): Backend {
+    return this.session.backend;
+  }
+
+  async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Prediction[]> {
+    const [logits] = await this.run([image], options.signal);
+    return decodePredictions(logits, this.labels, checkTopK(options.topK ?? this.topK));
+  }
+
+  async classifyBatch(images: ImageInput[], options: ClassifyOptions = {}): Promise<Prediction[][]> {
+    if (!Array.isArray(images)) throw new TypeError('classifyBatch(images): images must be an array');
+    const k = checkTopK(options.topK ?? this.topK);
+    if (images.length === 0) return [];
+    const logits = await this.run(images, options.signal);
+    return logits.map((l) => decodePredictions(l, this.labels, k));
+  }
+
+  async logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
+    const [logits] = await this.run([image], options.signal);
+    return logits;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.catch(() => undefined);
+    await this.session.release();
+  }
+
+  private checkUsable(signal?: AbortSignal): void {
+    if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
+    if (signal?.aborted) throw aborted(signal);
+  }
+
+  /** Decodes and preprocesses `images`, then runs them as one batch in the queue. */
+  private async run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+    this.checkUsable(signal);
+    const S = this.model.inputSize;
+    const size = 3 * S * S;
+    const input = new Float32Array(images.length * size);
+    // Decode one at a time: a batch of large photos would otherwise hold all their pixels at once.
+    for (let i = 0; i < images.length; i++) {
+      const pixels = await toPixels(images[i], signal);
+      preprocess(pixels, this.model, input, i * size, this.tables);
+      this.checkUsable(signal);
+    }
+    const job = this.queue.then(async () => {
+      this.checkUsable(signal);
+      return this.session.run(input, images.length);
+    });
+    this.queue = job.catch(() => undefined);
+    const out = await job;
+    const classes = this.labels.length;
+    return images.map((_, i) => out.slice(i * classes, (i + 1) * classes));
+  }
+}
+
+let shared: Promise<Classifier> | null = null;
+
+/**
+ * Classifies with a default classifier (`createClassifier()` with default options), created on
+ * first use and kept.
+ */
+export async function classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]> {
+  if (!shared) {
+    shared = createClassifier();
+    shared.catch(() => {
+      shared = null; // let a later call try again
+    });
+  }
+  return (await shared).classify(image, options);
+}

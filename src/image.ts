@@ -1,0 +1,186 @@
+/**
+ * Any {@link ImageInput} → decoded RGBA pixels (not premultiplied, EXIF orientation applied,
+ * no colour-space conversion), ready for `preprocess`.
+ */
+import { ClassifierError } from './errors.ts';
+import type { RgbaImage } from './preprocess.ts';
+
+/** Everything `classify` accepts. A string is a URL (`http(s):`, `data:`, `blob:` or relative). */
+export type ImageInput =
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | ImageBitmap
+  | ImageData
+  | HTMLVideoElement
+  | VideoFrame
+  | Blob
+  | string;
+
+const BITMAP_OPTIONS: ImageBitmapOptions = {
+  premultiplyAlpha: 'none',
+  colorSpaceConversion: 'none',
+  imageOrientation: 'from-image',
+};
+
+function invalid(message: string, cause?: unknown): ClassifierError {
+  return new ClassifierError('INVALID_IMAGE', message, cause === undefined ? undefined : { cause });
+}
+
+const has = (name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function';
+const isA = <T>(x: unknown, name: string): x is T =>
+  has(name) && x instanceof ((globalThis as Record<string, unknown>)[name] as abstract new (...a: never[]) => T);
+
+/** Decodes `input` into RGBA pixels. Rejects with `INVALID_IMAGE` for anything without pixels. */
+export async function toPixels(input: ImageInput, signal?: AbortSignal): Promise<RgbaImage> {
+  if (isA<ImageData>(input, 'ImageData')) {
+    checkSize(input.width, input.height);
+    return { data: input.data, width: input.width, height: input.height };
+  }
+  const bitmap = await toBitmap(input, signal);
+  const owned = bitmap !== input;
+  try {
+    return bitmapPixels(bitmap);
+  } finally {
+    if (owned) bitmap.close();
+  }
+}
+
+/** Any input but ImageData → an ImageBitmap (the caller's own bitmap is returned as is). */
+export async function toBitmap(input: ImageInput, signal?: AbortSignal): Promise<ImageBitmap> {
+  if (typeof input === 'string') return decodeBlob(await fetchImage(input, signal));
+  if (isA<Blob>(input, 'Blob')) return decodeBlob(input);
+  if (isA<ImageBitmap>(input, 'ImageBitmap')) {
+    checkSize(input.width, input.height, ' (a closed ImageBitmap has no pixels)');
+    return input;
+  }
+  if (isA<HTMLImageElement>(input, 'HTMLImageElement')) {
+    if (!input.complete || input.naturalWidth === 0) {
+      try {
+        await input.decode();
+      } catch (e) {
+        throw invalid(`the <img> (${shortUrl(input.currentSrc || input.src)}) could not be loaded or decoded`, e);
+      }
+    }
+    checkSize(input.naturalWidth, input.naturalHeight);
+    return fromSource(input, '<img>');
+  }
+  if (isA<HTMLVideoElement>(input, 'HTMLVideoElement')) {
+    if (input.readyState < 2 /* HAVE_CURRENT_DATA */) {
+      throw invalid('the <video> has no frame yet: wait for its "loadeddata" event');
+    }
+    checkSize(input.videoWidth, input.videoHeight);
+    return fromSource(input, '<video>');
+  }
+  if (isA<VideoFrame>(input, 'VideoFrame')) {
+    checkSize(input.displayWidth, input.displayHeight, ' (a closed VideoFrame has no pixels)');
+    return fromSource(input, 'VideoFrame');
+  }
+  if (isA<HTMLCanvasElement>(input, 'HTMLCanvasElement') || isA<OffscreenCanvas>(input, 'OffscreenCanvas')) {
+    checkSize(input.width, input.height);
+    return fromSource(input, 'canvas');
+  }
+  throw new TypeError(
+    `classify(image): unsupported image of type ${describe(input)}; expected an HTMLImageElement, ` +
+      'HTMLCanvasElement, OffscreenCanvas, ImageBitmap, ImageData, HTMLVideoElement, VideoFrame, Blob or URL string',
+  );
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x !== 'object') return typeof x;
+  return (x as object).constructor?.name ?? 'object';
+}
+
+function shortUrl(url: string): string {
+  return url.length > 80 ? `${url.slice(0, 77)}...` : url;
+}
+
+function checkSize(width: number, height: number, hint = ''): void {
+  if (!(width > 0 && height > 0)) throw invalid(`the image has no pixels (${width}×${height})${hint}`);
+}
+
+async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, mode: 'cors', credentials: 'same-origin' });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw invalid(`could not fetch the image at ${shortUrl(url)} (network error, or a cross-origin server without CORS)`, e);
+  }
+  if (!res.ok) throw invalid(`could not fetch the image at ${shortUrl(url)}: HTTP ${res.status}`);
+  return res.blob();
+}
+
+async function decodeBlob(blob: Blob): Promise<ImageBitmap> {
+  if (blob.size === 0) throw invalid('the image file is empty (0 bytes)');
+  try {
+    return await createImageBitmap(blob, BITMAP_OPTIONS);
+  } catch (e) {
+    throw invalid(`the file (${blob.type || 'unknown type'}, ${blob.size} bytes) is not a decodable image, or is truncated`, e);
+  }
+}
+
+async function fromSource(source: ImageBitmapSource, what: string): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(source, BITMAP_OPTIONS);
+  } catch (e) {
+    const hint =
+      e instanceof DOMException && e.name === 'SecurityError'
+        ? ': it is cross-origin without CORS (tainted); serve it with CORS and set crossOrigin="anonymous"'
+        : '';
+    throw invalid(`could not read the pixels of the ${what}${hint}`, e);
+  }
+}
+
+let canvas2d: OffscreenCanvasRenderingContext2D | null = null;
+
+/**
+ * Reads a bitmap's pixels. The 2D canvas path is exact for opaque pixels; where the image has
+ * transparency, the colour under the alpha is recovered through WebGL2 (no premultiplication)
+ * when available, as Pillow's `convert('RGB')` keeps it.
+ */
+export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
+  const { width, height } = bitmap;
+  checkSize(width, height, ' (a closed ImageBitmap has no pixels)');
+  if (!canvas2d) {
+    canvas2d = new OffscreenCanvas(1, 1).getContext('2d', { willReadFrequently: true });
+    if (!canvas2d) throw invalid('this browser has no 2D OffscreenCanvas to decode images with');
+  }
+  const cv = canvas2d.canvas;
+  if (cv.width !== width || cv.height !== height) {
+    cv.width = width;
+    cv.height = height;
+  }
+  canvas2d.globalCompositeOperation = 'copy';
+  canvas2d.drawImage(bitmap, 0, 0);
+  const data = canvas2d.getImageData(0, 0, width, height).data;
+  for (let i = 3; i < data.length; i += 4) {
+    if (data[i] !== 255) return webglPixels(bitmap) ?? { data, width, height };
+  }
+  return { data, width, height };
+}
+
+function webglPixels(bitmap: ImageBitmap): RgbaImage | null {
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+  if (!gl) return null;
+  try {
+    const tex = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, bitmap);
+    const fb = gl.createFramebuffer();
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+    if (gl.checkFramebufferStatus(gl.FRAMEBUFFER) !== gl.FRAMEBUFFER_COMPLETE) return null;
+    const data = new Uint8Array(bitmap.width * bitmap.height * 4);
+    gl.readPixels(0, 0, bitmap.width, bitmap.height, gl.RGBA, gl.UNSIGNED_BYTE, data);
+    if (gl.getError() !== gl.NO_ERROR) return null;
+    return { data, width: bitmap.width, height: bitmap.height };
+  } catch {
+    return null;
+  } finally {
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * resnet-web: ImageNet classification in the browser with a ResNet on onnxruntime-web
+ * (WebGPU, with WASM as the fallback).
+ *
+ * @example
+ * ```ts
+ * import { createClassifier } from 'resnet-web';
+ * const classifier = await createClassifier({ model: 'resnet50' });
+ * const top5 = await classifier.classify(document.querySelector('img')!);
+ * ```
+ */
+export { createClassifier, classify, DEFAULTS } from './classifier.ts';
+export type { Classifier, ClassifierOptions, ClassifyOptions } from './classifier.ts';
+export { ClassifierError, isClassifierError } from './errors.ts';
+export type { ClassifierErrorCode } from './errors.ts';
+export type { ImageInput } from './image.ts';
+export type { Prediction } from './decode.ts';
+export type { LoadProgress } from './cache.ts';
+export { MODELS, DEFAULT_MODEL, modelNames } from './models.ts';
+export type { ModelSpec, RegistryEntry } from './models.ts';
+export type { Backend, BackendRequest } from './session.ts';

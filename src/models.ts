@@ -1,0 +1,228 @@
+/**
+ * The model registry: every model the SDK knows by name, with where its file comes from and
+ * how its input must be prepared. `scripts/models.ts` reads the same table to fetch the files.
+ */
+
+/** Describes a classification model: where it is served and how to feed it. */
+export interface ModelSpec {
+  /** URL of the `.onnx` file; a relative URL is resolved against `modelBaseUrl`. */
+  url: string;
+  /** Hex sha256 of the model file; when given, the bytes are checked before they reach the runtime. */
+  sha256?: string;
+  /** Side of the square network input in pixels (224 for ImageNet, 32 for CIFAR-10). */
+  inputSize: number;
+  /** The shorter image side is resized to this before the center crop (256 for ImageNet). */
+  resizeTo: number;
+  /** Per-channel RGB mean subtracted after scaling pixels to [0, 1]. */
+  mean: [number, number, number];
+  /** Per-channel RGB standard deviation divided by after subtracting the mean. */
+  std: [number, number, number];
+  /** Class names in output order, or the URL of a JSON array of them (relative to `modelBaseUrl`). */
+  labels: string[] | string;
+  /** Name of the model's image input. Default: the model's first input. */
+  inputName?: string;
+  /** Name of the model's logits output. Default: the model's first output. */
+  outputName?: string;
+}
+
+/** A registry entry: a {@link ModelSpec} plus what the models script needs to fetch it. */
+export interface RegistryEntry extends ModelSpec {
+  /** Registry name, e.g. `'resnet50'`. */
+  readonly name: string;
+  /** One line for docs and the demo's model picker. */
+  readonly description: string;
+  /** Size of the model file in bytes, when known (for progress before the server says). */
+  readonly bytes?: number;
+  /** Public download URL of the model file, when it has one (the ONNX Model Zoo). */
+  readonly source?: string;
+  /** Number of classes the model outputs. */
+  readonly classes: number;
+}
+
+/** ImageNet mean/std (torchvision's), shared by every ImageNet and CIFAR-10 model here. */
+export const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+export const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
+
+/** Label files the registry refers to, with their sha256 and where a user's machine gets them. */
+export const LABEL_FILES: Readonly<Record<string, { sha256: string; source?: string; sourceSha256?: string }>> = {
+  'imagenet-labels.json': {
+    sha256: '9036fdfd95c1913676c55b4a63a5387508df3cdb28250e4aabdb418f7622fe15',
+    // The zoo publishes WordNet synsets; the models script turns them into a JSON list of names.
+    source: 'https://github.com/onnx/models/raw/main/validated/vision/classification/synset.txt',
+    sourceSha256: 'acf75ef0abe89694b19056e0796401068b459c457baa30335f240c7692857355',
+  },
+  'cifar10-labels.json': { sha256: 'fcdc2e1a755ed3463be7e0a84987dac8d36a8636d40302c9b309ab53f8679071' },
+};
+
+const ZOO = 'https://github.com/onnx/models/raw/main/validated/vision/classification/';
+
+const imagenet = {
+  inputSize: 224,
+  resizeTo: 256,
+  mean: IMAGENET_MEAN,
+  std: IMAGENET_STD,
+  labels: 'imagenet-labels.json',
+  classes: 1000,
+} as const;
+
+const cifar10 = {
+  inputSize: 32,
+  resizeTo: 32,
+  mean: IMAGENET_MEAN,
+  std: IMAGENET_STD,
+  labels: 'cifar10-labels.json',
+  classes: 10,
+  inputName: 'input',
+  outputName: 'logits',
+} as const;
+
+function zooResnet(
+  name: string,
+  file: string,
+  sha256: string,
+  bytes: number,
+  outputName: string,
+  description: string,
+): RegistryEntry {
+  return {
+    ...imagenet,
+    name,
+    description,
+    url: file,
+    sha256,
+    bytes,
+    source: `${ZOO}resnet/model/${file}`,
+    inputName: 'data',
+    outputName,
+  };
+}
+
+/** Every model known by name. The default is `resnet50`. */
+export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
+  resnet50: zooResnet('resnet50', 'resnet50-v1-7.onnx',
+    'af16a04a6ec48ac494065d4439fe9dea590d337b9ca6dc328160ccf04a217b9c', 102583340, 'resnetv17_dense0_fwd',
+    'ResNet-50 v1, ImageNet (ONNX Model Zoo resnet50-v1-7), 98 MB'),
+  resnet18: zooResnet('resnet18', 'resnet18-v1-7.onnx',
+    '4e8f8653e7a2222b3904cc3fe8e304cd8b339ce1d05fd24688162f86fb6df52c', 46820737, 'resnetv15_dense0_fwd',
+    'ResNet-18 v1, ImageNet (ONNX Model Zoo resnet18-v1-7), 45 MB'),
+  resnet34: zooResnet('resnet34', 'resnet34-v1-7.onnx',
+    '883a41b2e30ddc2e422c108b091b5e70b92d37dc5c345a2c563dcae27971e2cc', 87302588, 'resnetv16_dense0_fwd',
+    'ResNet-34 v1, ImageNet (ONNX Model Zoo resnet34-v1-7), 83 MB'),
+  resnet101: zooResnet('resnet101', 'resnet101-v1-7.onnx',
+    '760702f6ec0138f71ebac66f4e95d1c72dc9267a8544f4d4667a53075fd0497c', 178914043, 'resnetv18_dense0_fwd',
+    'ResNet-101 v1, ImageNet (ONNX Model Zoo resnet101-v1-7), 171 MB'),
+  resnet152: zooResnet('resnet152', 'resnet152-v1-7.onnx',
+    'b0ec92437bf8c9d0739bf9bafdea9638e13f9e3c1e2fb766ad546cc182fd3f6d', 241816206, 'resnetv19_dense0_fwd',
+    'ResNet-152 v1, ImageNet (ONNX Model Zoo resnet152-v1-7), 231 MB'),
+  'resnet50-int8': zooResnet('resnet50-int8', 'resnet50-v1-12-int8.onnx',
+    'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0', 25816052, 'resnetv17_dense0_fwd',
+    'ResNet-50 v1 quantized to int8, ImageNet (ONNX Model Zoo resnet50-v1-12-int8), 25 MB'),
+  'resnet20-cifar10': {
+    ...cifar10,
+    name: 'resnet20-cifar10',
+    description: 'ResNet-20 (He et al. 2016), CIFAR-10, 32×32 input, 1 MB',
+    url: 'resnet20-cifar10.onnx',
+    sha256: '2f1da8a650e5c0d7a5f788a2a65b2a46b598ed0ce7b359bf88a60a0a7deb7777',
+    bytes: 1092225,
+  },
+  'resnet56-cifar10': {
+    ...cifar10,
+    name: 'resnet56-cifar10',
+    description: 'ResNet-56 (He et al. 2016), CIFAR-10, 32×32 input, 3.4 MB',
+    url: 'resnet56-cifar10.onnx',
+    sha256: '1e67a742b340a60dbc20767ae2863a9e4ca625234bd0196c983cb6b8593c8772',
+    bytes: 3436582,
+  },
+  'resnet50-untrained': {
+    ...imagenet,
+    name: 'resnet50-untrained',
+    description: 'ResNet-50 architecture with random weights: benchmarks and parity tests only, 97 MB',
+    url: 'resnet50-imagenet-untrained.onnx',
+    sha256: 'e58570475ccaf8f3a061203849d171a3b4b9ee07ec09dfc6a07e3e9f1f72e124',
+    bytes: 102057656,
+    inputName: 'input',
+    outputName: 'logits',
+  },
+  'mobilenetv2-int8': {
+    ...imagenet,
+    name: 'mobilenetv2-int8',
+    description: 'MobileNetV2 int8, ImageNet (ONNX Model Zoo mobilenetv2-12-int8): a small stand-in, 3.5 MB',
+    url: 'mobilenetv2-12-int8.onnx',
+    sha256: 'cc028fe6cae7bc11a4ff53cfc9b79c920e8be65ce33a904ec3e2a8f66d77f95f',
+    bytes: 3655033,
+    source: `${ZOO}mobilenet/model/mobilenetv2-12-int8.onnx`,
+    inputName: 'input',
+    outputName: 'output',
+  },
+});
+
+/** The model used when none is named. */
+export const DEFAULT_MODEL = 'resnet50';
+
+/** Names of all registry models. */
+export function modelNames(): string[] {
+  return Object.keys(MODELS);
+}
+
+/**
+ * Turns a registry name or a spec into a validated spec with absolute-or-base-relative URLs.
+ * Throws `TypeError`/`RangeError` for a name not in the registry or an inconsistent spec.
+ */
+export function resolveModel(model: string | ModelSpec | undefined, modelBaseUrl: string): ModelSpec {
+  let spec: ModelSpec;
+  if (model === undefined || typeof model === 'string') {
+    const name = model ?? DEFAULT_MODEL;
+    const entry = Object.hasOwn(MODELS, name) ? MODELS[name] : undefined;
+    if (!entry) {
+      throw new RangeError(`Unknown model "${name}". Known models: ${modelNames().join(', ')}; or pass a ModelSpec.`);
+    }
+    spec = entry;
+  } else if (typeof model === 'object' && model !== null) {
+    spec = model;
+  } else {
+    throw new TypeError('options.model must be a registry name or a ModelSpec object');
+  }
+  validateSpec(spec);
+  return {
+    ...spec,
+    mean: [...spec.mean],
+    std: [...spec.std],
+    url: resolveUrl(spec.url, modelBaseUrl),
+    labels: typeof spec.labels === 'string' ? resolveUrl(spec.labels, modelBaseUrl) : [...spec.labels],
+  };
+}
+
+function validateSpec(s: ModelSpec): void {
+  if (typeof s.url !== 'string' || s.url === '') throw new TypeError('ModelSpec.url must be a non-empty string');
+  for (const k of ['inputSize', 'resizeTo'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 1) throw new RangeError(`ModelSpec.${k} must be a positive integer, got ${s[k]}`);
+  }
+  if (s.resizeTo < s.inputSize) {
+    throw new RangeError(`ModelSpec.resizeTo (${s.resizeTo}) must be >= inputSize (${s.inputSize})`);
+  }
+  for (const k of ['mean', 'std'] as const) {
+    const v = s[k];
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isFinite(x))) {
+      throw new TypeError(`ModelSpec.${k} must be three finite numbers (R, G, B)`);
+    }
+  }
+  if (s.std.some((x) => x === 0)) throw new RangeError('ModelSpec.std must not contain 0');
+  if (!(typeof s.labels === 'string' || (Array.isArray(s.labels) && s.labels.length > 0))) {
+    throw new TypeError('ModelSpec.labels must be a URL or a non-empty array of class names');
+  }
+  if (s.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(s.sha256)) {
+    throw new TypeError('ModelSpec.sha256 must be 64 hex digits');
+  }
+}
+
+/** Resolves `url` against `base`, itself resolved against the page (or worker) location when there is one. */
+export function resolveUrl(url: string, base: string): string {
+  const here = typeof location !== 'undefined' ? location.href : undefined;
+  try {
+    const absBase = here ? new URL(base, here).href : new URL(base).href;
+    return new URL(url, absBase).href;
+  } catch {
+    // No page location and a relative base (e.g. in Node): keep a plain join.
+    return /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('/') ? url : base.replace(/\/?$/, '/') + url;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * CPU preprocessing: decoded RGBA pixels → normalized NCHW float32, matching torchvision's
+ * `Resize(resizeTo)` (bilinear, antialiased, on Pillow) → `CenterCrop(inputSize)` → `ToTensor()`
+ * → `Normalize(mean, std)` bit for bit on the same pixels.
+ *
+ * The resize is Pillow's `ImagingResample` with its bilinear (triangle) filter: separable,
+ * horizontal pass first, the filter's support widened by the downscale factor, coefficients in
+ * 22-bit fixed point and each pass rounded back to 8 bits. Only the output pixels inside the
+ * center crop are computed, which gives the same values as resizing everything and cropping.
+ *
+ * Everything here is pure and allocation-light: no per-pixel objects, typed arrays only.
+ */
+
+/** Decoded pixels: 4 bytes per pixel (RGBA, not premultiplied), row-major. */
+export interface RgbaImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+/** What preprocessing needs to know of a model (a subset of `ModelSpec`). */
+export interface PreprocessParams {
+  inputSize: number;
+  resizeTo: number;
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+const PRECISION_BITS = 22; // Pillow: 32 - 8 - 2
+const HALF = 1 << (PRECISION_BITS - 1);
+
+/** Size after resizing the shorter side to `resizeTo` (torchvision: the longer side is truncated). */
+export function resizedSize(width: number, height: number, resizeTo: number): { width: number; height: number } {
+  if (width <= height) return { width: resizeTo, height: Math.trunc((resizeTo * height) / width) };
+  return { width: Math.trunc((resizeTo * width) / height), height: resizeTo };
+}
+
+/** Python's `round()`: halves go to the even neighbour. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** torchvision CenterCrop's offset along one axis: `int(round((size - crop) / 2))`. */
+export function cropOffset(size: number, crop: number): number {
+  return roundHalfEven((size - crop) / 2);
+}
+
+/** Fixed-point filter taps for a run of output pixels along one axis. */
+export interface Taps {
+  /** First input index each output pixel reads. */
+  start: Int32Array;
+  /** How many input pixels each output pixel reads. */
+  count: Int32Array;
+  /** `ksize` weights per output pixel (22-bit fixed point; unused ones are 0). */
+  weights: Int32Array;
+  ksize: number;
+}
+
+function triangle(x: number): number {
+  const a = x < 0 ? -x : x;
+  return a < 1 ? 1 - a : 0;
+}
+
+/**
+ * Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc` for outputs `first … first+n-1` of a
+ * resize from `inSize` to `outSize` pixels.
+ */
+export function bilinearTaps(inSize: number, outSize: number, first: number, n: number): Taps {
+  const scale = inSize / outSize;
+  const filterscale = scale < 1 ? 1 : scale;
+  const support = filterscale; // bilinear support is 1
+  const ksize = Math.ceil(support) * 2 + 1;
+  const ss = 1 / filterscale;
+  const start = new Int32Array(n);
+  const count = new Int32Array(n);
+  const weights = new Int32Array(n * ksize);
+  const w = new Float64Array(ksize);
+  for (let i = 0; i < n; i++) {
+    const center = (first + i + 0.5) * scale;
+    let xmin = Math.trunc(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    let xmax = Math.trunc(center + support + 0.5);
+    if (xmax > inSize) xmax = inSize;
+    xmax -= xmin;
+    let ww = 0;
+    for (let x = 0; x < xmax; x++) {
+      w[x] = triangle((x + xmin - center + 0.5) * ss);
+      ww += w[x];
+    }
+    for (let x = 0; x < xmax; x++) {
+      const v = ww !== 0 ? w[x] / ww : w[x];
+      weights[i * ksize + x] = v < 0 ? Math.trunc(-0.5 + v * (1 << PRECISION_BITS)) : Math.trunc(0.5 + v * (1 << PRECISION_BITS));
+    }
+    start[i] = xmin;
+    count[i] = xmax;
+  }
+  return { start, count, weights, ksize };
+}
+
+function clip8(ss: number): number {
+  const v = ss >> PRECISION_BITS;
+  return v >= 255 ? 255 : v <= 0 ? 0 : v;
+}
+
+/** Per-channel lookup tables: byte value → normalized float32, as torch computes it in float32. */
+export function normalizationTables(mean: readonly number[], std: readonly number[]): Float32Array[] {
+  return [0, 1, 2].map((c) => {
+    const lut = new Float32Array(256);
+    const m = Math.fround(mean[c]);
+    const s = Math.fround(std[c]);
+    for (let v = 0; v < 256; v++) lut[v] = Math.fround(Math.fround(Math.fround(v / 255) - m) / s);
+    return lut;
+  });
+}
+
+/**
+ * Resizes (shorter side → `resizeTo`) and center-crops to `inputSize`, returning the crop as
+ * packed RGB bytes (`inputSize² × 3`). Alpha is ignored.
+ */
+export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number): Uint8Array {
+  const { width: W, height: H, data: src } = img;
+  if (!(W > 0 && H > 0)) throw new RangeError(`image has no pixels (${W}×${H})`);
+  if (src.length < W * H * 4) throw new RangeError(`pixel buffer too small for ${W}×${H} RGBA`);
+  const S = inputSize;
+  const size = resizedSize(W, H, resizeTo);
+  const left = cropOffset(size.width, S);
+  const top = cropOffset(size.height, S);
+  const h = bilinearTaps(W, size.width, left, S);
+  const v = bilinearTaps(H, size.height, top, S);
+
+  // Source rows the vertical pass reads.
+  let rowFirst = Infinity;
+  let rowEnd = 0;
+  for (let i = 0; i < S; i++) {
+    rowFirst = Math.min(rowFirst, v.start[i]);
+    rowEnd = Math.max(rowEnd, v.start[i] + v.count[i]);
+  }
+  const rows = rowEnd - rowFirst;
+
+  // Horizontal pass: rows × S × RGB, rounded to bytes as Pillow does.
+  const tmp = new Uint8Array(rows * S * 3);
+  for (let y = 0; y < rows; y++) {
+    const rowBase = (y + rowFirst) * W * 4;
+    let o = y * S * 3;
+    for (let j = 0; j < S; j++) {
+      const k0 = j * h.ksize;
+      let p = rowBase + h.start[j] * 4;
+      let r = HALF;
+      let g = HALF;
+      let b = HALF;
+      for (let x = 0, n = h.count[j]; x < n; x++, p += 4) {
+        const k = h.weights[k0 + x];
+        r += src[p] * k;
+        g += src[p + 1] * k;
+        b += src[p + 2] * k;
+      }
+      tmp[o++] = clip8(r);
+      tmp[o++] = clip8(g);
+      tmp[o++] = clip8(b);
+    }
+  }
+
+  // Vertical pass.
+  const out = new Uint8Array(S * S * 3);
+  const stride = S * 3;
+  for (let i = 0; i < S; i++) {
+    const k0 = i * v.ksize;
+    const base = (v.start[i] - rowFirst) * stride;
+    const n = v.count[i];
+    let o = i * stride;
+    for (let j = 0; j < stride; j++) {
+      let ss = HALF;
+      for (let y = 0, p = base + j; y < n; y++, p += stride) ss += tmp[p] * v.weights[k0 + y];
+      out[o++] = clip8(ss);
+    }
+  }
+  return out;
+}
+
+/**
+ * Full preprocessing of one image into `out` (NCHW, 3 × inputSize × inputSize floats) at
+ * `offset`. Returns `out`, allocated when not given.
+ */
+export function preprocess(
+  img: RgbaImage,
+  params: PreprocessParams,
+  out?: Float32Array,
+  offset = 0,
+  tables: Float32Array[] = normalizationTables(params.mean, params.std),
+): Float32Array {
+  const S = params.inputSize;
+  const plane = S * S;
+  const target = out ?? new Float32Array(3 * plane);
+  if (target.length < offset + 3 * plane) throw new RangeError('output tensor too small');
+  const rgb = resizeAndCrop(img, params.resizeTo, S);
+  const [lr, lg, lb] = tables;
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    target[offset + i] = lr[rgb[p]];
+    target[offset + plane + i] = lg[rgb[p + 1]];
+    target[offset + 2 * plane + i] = lb[rgb[p + 2]];
+  }
+  return target;
+}

@@ -1,0 +1,195 @@
+/**
+ * The only module that imports onnxruntime-web: picks the backend, configures the runtime,
+ * creates and checks the inference session, runs it.
+ *
+ * It uses the `onnxruntime-web/webgpu` build: ORT's native WebGPU execution provider plus its
+ * CPU (WASM) one. The default `onnxruntime-web` export still uses the older JSEP WebGPU provider,
+ * deprecated since ORT 1.29, which returns wrong logits for uint8-quantized models
+ * (microsoft/onnxruntime#32578; seen here with mobilenetv2-12-int8).
+ *
+ * The runtime's `.wasm` file is the one shipped inside the onnxruntime-web package: its ESM
+ * bundle locates it with `new URL(..., import.meta.url)`, which bundlers (Vite) copy next to
+ * the build and dev servers serve from node_modules. No CDN is involved. `wasmPaths` overrides.
+ */
+import type * as Ort from 'onnxruntime-web/webgpu';
+import { ClassifierError } from './errors.ts';
+
+/**
+ * ORT is imported dynamically: bundlers then give it a chunk of its own. Its WASM thread
+ * workers are started from its own module URL, so that chunk must hold ORT alone (bundled into
+ * the app's chunk, each worker would run the app instead), and pages that never classify never
+ * download it.
+ */
+let runtime: Promise<typeof Ort> | null = null;
+function loadRuntime(): Promise<typeof Ort> {
+  runtime ??= import('onnxruntime-web/webgpu').catch((e: unknown) => {
+    runtime = null;
+    throw new ClassifierError('BACKEND_UNAVAILABLE', `could not load onnxruntime-web: ${String(e)}`, { cause: e });
+  });
+  return runtime;
+}
+
+/** A backend the SDK can run on. */
+export type Backend = 'webgpu' | 'wasm';
+/** A backend request: `'auto'` takes WebGPU when an adapter exists, else WASM. */
+export type BackendRequest = 'auto' | Backend;
+
+/** Runtime settings of {@link openSession}. */
+export interface SessionOptions {
+  backend: BackendRequest;
+  /** Expected input/output names (checked); default: the model's first input/output. */
+  inputName?: string;
+  outputName?: string;
+  /** Expected square input side and class count, checked against the model's metadata. */
+  inputSize: number;
+  classes: number;
+  /** WASM threads; default: all cores when the page is cross-origin isolated, else 1. */
+  numThreads?: number;
+  /** Where to load ORT's `.wasm`/`.mjs` from, when not next to the ORT bundle. */
+  wasmPaths?: string;
+  /** Run once on zeros after loading so the first real call is not the slow one. */
+  warmUp: boolean;
+}
+
+/** A loaded model on one backend. */
+export interface ModelSession {
+  readonly backend: Backend;
+  readonly inputName: string;
+  readonly outputName: string;
+  /** Runs `n` images (NCHW float32) and returns their logits, `n × classes` values. */
+  run(input: Float32Array, n: number): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+/** True when `navigator.gpu` gives an adapter. */
+export async function hasWebGpu(): Promise<boolean> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+let configured = false;
+function configureRuntime(ort: typeof Ort, opts: SessionOptions): void {
+  // ORT's environment is global and read when the first session is created.
+  if (configured) return;
+  configured = true;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+  ort.env.wasm.numThreads = isolated ? Math.max(1, opts.numThreads ?? cores) : 1;
+  ort.env.wasm.proxy = false;
+  if (opts.wasmPaths) ort.env.wasm.wasmPaths = opts.wasmPaths;
+  ort.env.logLevel = 'error';
+}
+
+/**
+ * Creates a session on the requested backend. `'auto'` falls back to WASM (and says so on the
+ * console) when WebGPU has no adapter or cannot create the session.
+ */
+export async function openSession(model: Uint8Array, opts: SessionOptions): Promise<ModelSession> {
+  const ort = await loadRuntime();
+  configureRuntime(ort, opts);
+  if (typeof WebAssembly === 'undefined') {
+    throw new ClassifierError('BACKEND_UNAVAILABLE', 'WebAssembly is not available in this environment');
+  }
+  let backend: Backend = opts.backend === 'auto' ? ((await hasWebGpu()) ? 'webgpu' : 'wasm') : opts.backend;
+  if (backend === 'webgpu' && opts.backend === 'webgpu' && !(await hasWebGpu())) {
+    throw new ClassifierError(
+      'BACKEND_UNAVAILABLE',
+      'WebGPU is not available here (no navigator.gpu adapter); use backend "wasm" or "auto"',
+    );
+  }
+  let session: Ort.InferenceSession;
+  try {
+    session = await create(ort, model, backend);
+  } catch (e) {
+    if (backend === 'webgpu' && opts.backend === 'auto') {
+      console.info('[resnet-web] WebGPU session failed, falling back to WASM:', e);
+      backend = 'wasm';
+      session = await create(ort, model, backend).catch((e2: unknown) => {
+        throw loadError(e2);
+      });
+    } else if (backend === 'webgpu') {
+      throw new ClassifierError('BACKEND_UNAVAILABLE', `WebGPU could not run the model: ${String(e)}`, { cause: e });
+    } else {
+      throw loadError(e);
+    }
+  }
+  try {
+    const s = checkedSession(ort, session, backend, opts);
+    if (opts.warmUp) await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
+    return s;
+  } catch (e) {
+    await session.release().catch(() => undefined);
+    throw e;
+  }
+}
+
+function loadError(e: unknown): ClassifierError {
+  if (e instanceof ClassifierError) return e;
+  return new ClassifierError('MODEL_LOAD_FAILED', `the runtime could not load the model (not a valid ONNX file?): ${String(e)}`, {
+    cause: e,
+  });
+}
+
+function create(ort: typeof Ort, model: Uint8Array, backend: Backend): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(model, {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: the WebGPU EP warns about shape ops it leaves on the CPU
+  });
+}
+
+function checkedSession(ort: typeof Ort, session: Ort.InferenceSession, backend: Backend, opts: SessionOptions): ModelSession {
+  const inputName = opts.inputName ?? session.inputNames[0];
+  const outputName = opts.outputName ?? session.outputNames[0];
+  const mismatch = (what: string, expected: string, got: string) =>
+    new ClassifierError('MODEL_LOAD_FAILED', `wrong model file: expected ${what} ${expected}, the model has ${got}`);
+  if (!session.inputNames.includes(inputName)) {
+    throw mismatch('an input named', `"${inputName}"`, `inputs [${session.inputNames.join(', ')}]`);
+  }
+  if (!session.outputNames.includes(outputName)) {
+    throw mismatch('an output named', `"${outputName}"`, `outputs [${session.outputNames.join(', ')}]`);
+  }
+  const inMeta = session.inputMetadata?.find((m) => m.name === inputName);
+  if (inMeta?.isTensor) {
+    const want = [null, 3, opts.inputSize, opts.inputSize];
+    const ok = inMeta.shape.length === 4 && inMeta.shape.every((d, i) => typeof d !== 'number' || want[i] === null || d === want[i]);
+    if (!ok) throw mismatch('input shape', `[N,3,${opts.inputSize},${opts.inputSize}]`, `[${inMeta.shape.join(',')}]`);
+  }
+  const outMeta = session.outputMetadata?.find((m) => m.name === outputName);
+  if (outMeta?.isTensor) {
+    const last = outMeta.shape[outMeta.shape.length - 1];
+    if (typeof last === 'number' && last !== opts.classes) {
+      throw mismatch('classes:', String(opts.classes), `${last} outputs`);
+    }
+  }
+  return {
+    backend,
+    inputName,
+    outputName,
+    async run(input, n) {
+      const S = opts.inputSize;
+      const tensor = new ort.Tensor('float32', input, [n, 3, S, S]);
+      try {
+        const out = await session.run({ [inputName]: tensor }, [outputName]);
+        const logits = out[outputName];
+        try {
+          const data = (await logits.getData()) as Float32Array;
+          if (data.length !== n * opts.classes) {
+            throw mismatch('classes:', String(opts.classes), `${data.length / n} outputs`);
+          }
+          return data;
+        } finally {
+          logits.dispose();
+        }
+      } finally {
+        tensor.dispose();
+      }
+    },
+    release: () => session.release(),
+  };
+}
