@@ -140,7 +140,7 @@ export async function createClassifier(options: ClassifierOptions = {}): Promise
     classes: labels.length,
     numThreads: options.numThreads,
     wasmPaths: options.wasmPaths,
-    warmUp: options.warmUp ?? backendRequest !== 'wasm',
+    warmUp: options.warmUp,
   });
   return new OnnxClassifier(spec, Object.freeze([...labels]), session, defaultTopK);
 }

@@ -47,8 +47,8 @@ export interface SessionOptions {
   numThreads?: number;
   /** Where to load ORT's `.wasm`/`.mjs` from, when not next to the ORT bundle. */
   wasmPaths?: string;
-  /** Run once on zeros after loading so the first real call is not the slow one. */
-  warmUp: boolean;
+  /** Run once on zeros after loading so the first real call is not the slow one. Default: on WebGPU only. */
+  warmUp?: boolean;
 }
 
 /** A loaded model on one backend. */
@@ -120,7 +120,7 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
   }
   try {
     const s = checkedSession(ort, session, backend, opts);
-    if (opts.warmUp) await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
+    if (opts.warmUp ?? backend === 'webgpu') await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
     return s;
   } catch (e) {
     await session.release().catch(() => undefined);

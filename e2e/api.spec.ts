@@ -1,0 +1,116 @@
+/** The public API's behaviour: backend choice, model errors, batching, options, dispose. */
+import { expect, test } from './fixtures.ts';
+
+const SHIP = '/test-images/cifar10/ship/0003.jpg';
+const CAT = '/test-images/cifar10/cat/0000.jpg';
+
+test('without WebGPU: "auto" runs on WASM, "webgpu" rejects with BACKEND_UNAVAILABLE', async ({ page, harness }) => {
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
+  await harness.reload();
+  await harness.waitForFunction(() => window.harnessReady === true);
+  const r = await harness.evaluate(async () => {
+    const auto = await window.sdk.createClassifier({ model: 'resnet20-cifar10' });
+    const backend = auto.backend;
+    await auto.dispose();
+    const err = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu' }).catch((e) => e);
+    return { backend, code: err.code, message: err.message, isError: err instanceof window.sdk.ClassifierError };
+  });
+  expect(r.backend).toBe('wasm');
+  expect(r.isError).toBe(true);
+  expect(r.code).toBe('BACKEND_UNAVAILABLE');
+  expect(r.message).toMatch(/WebGPU is not available/);
+});
+
+test('model errors: 404, sha256 mismatch, a model that is not the spec', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const base = window.sdk.MODELS['resnet20-cifar10'];
+    const fail = (model: object) =>
+      window.sdk
+        .createClassifier({ model: model as never, backend: 'wasm', cache: false })
+        .then(() => ({ code: 'none', message: '' }))
+        .catch((e) => ({ code: e.code as string, message: e.message as string }));
+    return {
+      missing: await fail({ ...base, url: 'no-such-model.onnx' }),
+      integrity: await fail({ ...base, sha256: '0'.repeat(64) }),
+      // The CIFAR ResNet-20 file under an ImageNet spec: 32×32 input and 10 classes, not 224 and 1000.
+      wrongShape: await fail({ ...base, inputSize: 224, resizeTo: 256, labels: 'imagenet-labels.json' }),
+      wrongClasses: await fail({ ...base, labels: ['a', 'b', 'c'] }),
+      unknown: await window.sdk.createClassifier({ model: 'resnet9000' }).catch((e) => `${e.name}: ${e.message}`),
+    };
+  });
+  expect(r.missing.code).toBe('MODEL_LOAD_FAILED');
+  expect(r.missing.message).toMatch(/HTTP 404/);
+  expect(r.integrity.code).toBe('MODEL_INTEGRITY');
+  expect(r.integrity.message).toMatch(/does not match its sha256/);
+  expect(r.wrongShape.code).toBe('MODEL_LOAD_FAILED');
+  expect(r.wrongShape.message).toMatch(/expected input shape \[N,3,224,224\], the model has \[.*,3,32,32\]/);
+  expect(r.wrongClasses.code).toBe('MODEL_LOAD_FAILED');
+  expect(r.wrongClasses.message).toMatch(/expected classes: 3, the model has 10 outputs/);
+  expect(r.unknown).toMatch(/^RangeError: Unknown model "resnet9000"/);
+});
+
+test('classifyBatch equals single runs; topK, onProgress, concurrent calls and dispose behave', async ({ harness }) => {
+  const r = await harness.evaluate(
+    async ({ SHIP, CAT }) => {
+      const progress: number[] = [];
+      const c = await window.sdk.createClassifier({
+        model: 'resnet56-cifar10', backend: 'wasm', topK: 3, cache: false,
+        onProgress: (p) => progress.push(p.loaded / (p.total || 1)),
+      });
+      const single = [await c.classify(SHIP), await c.classify(CAT)];
+      const batch = await c.classifyBatch([SHIP, CAT]);
+      const top10 = await c.classify(SHIP, { topK: 10 });
+      const concurrent = await Promise.all([SHIP, CAT, SHIP, CAT].map((u) => c.classify(u)));
+      const badTopK = await c.classify(SHIP, { topK: 0 }).catch((e) => e.name);
+      const pending = c.classify(CAT); // queued before dispose: finishes or rejects with DISPOSED
+      await c.dispose();
+      const settled = await pending.then((p) => p[0].label, (e) => e.code);
+      const after = await c.classify(SHIP).catch((e) => e.code);
+      return { single, batch, top10, concurrent, badTopK, settled, after, progress, labels: c.labels.length };
+    },
+    { SHIP, CAT },
+  );
+  expect(r.single[0]).toHaveLength(3);
+  expect(r.single[0][0].label).toBe('ship');
+  expect(r.single[1][0].label).toBe('cat');
+  r.batch.forEach((preds, i) =>
+    preds.forEach((p, k) => {
+      expect(p.index).toBe(r.single[i][k].index);
+      expect(p.score).toBeCloseTo(r.single[i][k].score, 5);
+    }),
+  );
+  expect(r.top10).toHaveLength(10);
+  expect(r.top10.reduce((a, p) => a + p.score, 0)).toBeCloseTo(1, 6);
+  expect(r.concurrent.map((p) => p[0].label)).toEqual(['ship', 'cat', 'ship', 'cat']);
+  expect(r.badTopK).toBe('RangeError');
+  expect(['cat', 'DISPOSED']).toContain(r.settled);
+  expect(r.after).toBe('DISPOSED');
+  expect(r.progress.length).toBeGreaterThan(0);
+  expect(r.progress.at(-1)).toBe(1);
+  expect(r.labels).toBe(10);
+});
+
+test('the model is verified and kept in Cache Storage, and a corrupted entry is refetched', async ({ harness }) => {
+  const r = await harness.evaluate(async (SHIP) => {
+    await caches.delete('resnet-web-models-v1');
+    const fetched = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('resnet20-cifar10.onnx')).length;
+    const make = () => window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm' });
+    const before = fetched();
+    await (await make()).dispose();
+    const afterFirst = fetched();
+    const c = await make();
+    const afterSecond = fetched();
+    const label = (await c.classify(SHIP))[0].label;
+    await c.dispose();
+    const cache = await caches.open('resnet-web-models-v1');
+    const [key] = await cache.keys();
+    await cache.put(key, new Response('corrupted'));
+    await (await make()).dispose();
+    return { first: afterFirst - before, second: afterSecond - afterFirst, third: fetched() - afterSecond, key: key.url, label };
+  }, SHIP);
+  expect(r.first).toBe(1);
+  expect(r.second).toBe(0);
+  expect(r.third).toBe(1);
+  expect(r.key).toMatch(/resnet20-cifar10\.onnx#sha256=2f1da8a6/);
+  expect(r.label).toBe('ship');
+});
