@@ -23,6 +23,15 @@ export const reference: Reference = JSON.parse(readFileSync(path.join(IMAGES, 'r
 /** The project's model folder, filled by `npm run models`. */
 export const MODELS_DIR = path.resolve(import.meta.dirname, '../public/models');
 
+/** The classic/ photos and the ImageNet class(es) each shows (the tabby may be tabby or tiger cat). */
+export const CLASSIC: Record<string, number[]> = {
+  'pytorch-hub-dog.jpg': [258],
+  'trt5-binoculars.jpeg': [447],
+  'trt5-reflex_camera.jpeg': [759],
+  'trt5-tabby_tiger_cat.jpg': [281, 282],
+  'trt5-mug-cc0.jpeg': [504],
+};
+
 /** File names under images/<dir>, sorted. */
 export const listImages = (dir: string): string[] => readdirSync(path.join(IMAGES, dir)).sort();
 

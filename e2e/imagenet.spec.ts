@@ -4,20 +4,14 @@
  * ResNet-50 (random weights) logits.
  */
 import path from 'node:path';
-import { expect, listImages, MODELS_DIR, reference, test } from './fixtures.ts';
+import { CLASSIC, expect, listImages, MODELS_DIR, reference, test } from './fixtures.ts';
 
 const photos = listImages('imagenet').filter((f) => f.endsWith('.JPEG'));
 const urls = photos.map((f) => `/test-images/imagenet/${f}`);
 
 test.describe('ImageNet photos on WASM', () => {
   test('the 5 classic photos: MobileNetV2-int8 top-1 is the class in the file name', async ({ harness }) => {
-    const expected: Record<string, number[]> = {
-      'pytorch-hub-dog.jpg': [258],
-      'trt5-binoculars.jpeg': [447],
-      'trt5-reflex_camera.jpeg': [759],
-      'trt5-tabby_tiger_cat.jpg': [281, 282],
-      'trt5-mug-cc0.jpeg': [504],
-    };
+    const expected = CLASSIC;
     const files = Object.keys(expected);
     const result = await harness.evaluate(async (files) => {
       const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'wasm' });

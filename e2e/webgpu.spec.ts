@@ -1,7 +1,7 @@
 /**
  * WebGPU (SwiftShader here: correct but slow, so few and small runs; a real GPU elsewhere).
  */
-import { cifarTop1, expect, reference, test } from './fixtures.ts';
+import { cifarTop1, CLASSIC, expect, reference, test } from './fixtures.ts';
 
 test.beforeEach(async ({ harness }) => {
   const adapter = await harness.evaluate(async () => !!(await navigator.gpu?.requestAdapter()));
@@ -38,13 +38,7 @@ test('CIFAR-10 ResNet-56 on WebGPU: top-1 agrees with the reference on ≥ 99 % 
 });
 
 test('the classic photos on WebGPU with MobileNetV2-int8: top-1 is the class in the file name', async ({ harness }) => {
-  const expected: Record<string, number[]> = {
-    'pytorch-hub-dog.jpg': [258],
-    'trt5-binoculars.jpeg': [447],
-    'trt5-reflex_camera.jpeg': [759],
-    'trt5-tabby_tiger_cat.jpg': [281, 282],
-    'trt5-mug-cc0.jpeg': [504],
-  };
+  const expected = CLASSIC;
   const r = await harness.evaluate(async (files) => {
     const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'webgpu' });
     const top1: number[] = [];
