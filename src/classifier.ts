@@ -6,9 +6,10 @@
 import { loadLabels, loadModelBytes, type LoadProgress } from './cache.ts';
 import { decodePredictions, type Prediction } from './decode.ts';
 import { ClassifierError } from './errors.ts';
-import { toPixels, type ImageInput } from './image.ts';
+import { toGpuSource, toPixels, type GpuImageSource, type ImageInput } from './image.ts';
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
 import { normalizationTables, preprocess } from './preprocess.ts';
+import { GpuPreprocessor } from './preprocess-gpu.ts';
 import { openSession, type Backend, type BackendRequest, type ModelSession } from './session.ts';
 
 /** Options of {@link createClassifier}. Every default is listed here. */
@@ -149,6 +150,9 @@ class OnnxClassifier implements Classifier {
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tables: Float32Array[];
+  /** WebGPU backend: preprocessing on the session's device, into `gpuInput`. */
+  private readonly gpu: GpuPreprocessor | null;
+  private gpuInput: { buffer: GPUBuffer; n: number } | null = null;
 
   constructor(
     readonly model: Readonly<ModelSpec>,
@@ -157,6 +161,7 @@ class OnnxClassifier implements Classifier {
     private readonly topK: number,
   ) {
     this.tables = normalizationTables(model.mean, model.std);
+    this.gpu = session.device ? new GpuPreprocessor(session.device, model) : null;
     Object.freeze(model);
   }
 
@@ -187,6 +192,8 @@ class OnnxClassifier implements Classifier {
     this.disposed = true;
     await this.queue.catch(() => undefined);
     await this.session.release();
+    this.gpuInput?.buffer.destroy();
+    this.gpu?.dispose();
   }
 
   private checkUsable(signal?: AbortSignal): void {
@@ -194,26 +201,78 @@ class OnnxClassifier implements Classifier {
     if (signal?.aborted) throw aborted(signal);
   }
 
-  /** Decodes and preprocesses `images`, then runs them as one batch in the queue. */
-  private async run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
-    this.checkUsable(signal);
-    const S = this.model.inputSize;
-    const size = 3 * S * S;
-    const input = new Float32Array(images.length * size);
-    // Decode one at a time: a batch of large photos would otherwise hold all their pixels at once.
-    for (let i = 0; i < images.length; i++) {
-      const pixels = await toPixels(images[i], signal);
-      preprocess(pixels, this.model, input, i * size, this.tables);
+  /** Runs `work` after every earlier run (one session runs one batch at a time). */
+  private enqueue<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    const job = this.queue.then(() => {
       this.checkUsable(signal);
-    }
-    const job = this.queue.then(async () => {
-      this.checkUsable(signal);
-      return this.session.run(input, images.length);
+      return work();
     });
     this.queue = job.catch(() => undefined);
-    const out = await job;
+    return job;
+  }
+
+  /** `images` → one batch → logits per image. */
+  private async run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+    this.checkUsable(signal);
+    const out = this.gpu ? await this.runOnGpu(this.gpu, images, signal) : await this.runOnCpu(images, signal);
     const classes = this.labels.length;
     return images.map((_, i) => out.slice(i * classes, (i + 1) * classes));
+  }
+
+  /** CPU preprocessing into one NCHW tensor, then the session. */
+  private async runOnCpu(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array> {
+    const size = 3 * this.model.inputSize ** 2;
+    const input = new Float32Array(images.length * size);
+    // One image at a time: a batch of large photos would otherwise hold all their pixels at once.
+    for (let i = 0; i < images.length; i++) {
+      preprocess(await toPixels(images[i], signal), this.model, input, i * size, this.tables);
+      this.checkUsable(signal);
+    }
+    return this.enqueue(signal, () => this.session.run(input, images.length));
+  }
+
+  /**
+   * Images to GPU textures, preprocessing as compute passes writing the session's input buffer,
+   * the session on that buffer; only the logits come back. An image larger than a texture can
+   * hold is preprocessed on the CPU and uploaded instead.
+   */
+  private async runOnGpu(gpu: GpuPreprocessor, images: ImageInput[], signal?: AbortSignal): Promise<Float32Array> {
+    const sources: (GpuImageSource & { release(): void })[] = [];
+    const uploads = new Map<number, Float32Array<ArrayBuffer>>();
+    try {
+      for (const [i, image] of images.entries()) {
+        const source = await toGpuSource(image, signal);
+        sources.push(source);
+        if (Math.max(source.width, source.height) > gpu.maxSide) {
+          uploads.set(i, preprocess(await toPixels(image, signal), this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
+        }
+        this.checkUsable(signal);
+      }
+      return await this.enqueue(signal, () => {
+        const buffer = this.inputBuffer(gpu, images.length);
+        sources.forEach((source, i) => {
+          const tensor = uploads.get(i);
+          if (tensor) gpu.device.queue.writeBuffer(buffer, i * gpu.imageBytes, tensor);
+          else gpu.encode(source, buffer, i);
+        });
+        return this.session.runGpu(buffer, images.length);
+      });
+    } finally {
+      for (const s of sources) s.release();
+    }
+  }
+
+  /** The session's input buffer for a batch of `n` (kept for the next run of the same size). */
+  private inputBuffer(gpu: GpuPreprocessor, n: number): GPUBuffer {
+    if (this.gpuInput?.n !== n) {
+      this.gpuInput?.buffer.destroy();
+      const buffer = gpu.device.createBuffer({
+        size: n * gpu.imageBytes,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      this.gpuInput = { buffer, n };
+    }
+    return this.gpuInput.buffer;
   }
 }
 

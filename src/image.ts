@@ -65,17 +65,8 @@ export async function toBitmap(input: ImageInput, signal?: AbortSignal): Promise
     checkSize(input.naturalWidth, input.naturalHeight);
     return fromSource(input, '<img>');
   }
-  if (isA<HTMLVideoElement>(input, 'HTMLVideoElement')) {
-    if (input.readyState < 2 /* HAVE_CURRENT_DATA */) {
-      throw invalid('the <video> has no frame yet: wait for its "loadeddata" event');
-    }
-    checkSize(input.videoWidth, input.videoHeight);
-    return fromSource(input, '<video>');
-  }
-  if (isA<VideoFrame>(input, 'VideoFrame')) {
-    checkSize(input.displayWidth, input.displayHeight, ' (a closed VideoFrame has no pixels)');
-    return fromSource(input, 'VideoFrame');
-  }
+  const video = videoSource(input);
+  if (video) return fromSource(video.source, video.source instanceof VideoFrame ? 'VideoFrame' : '<video>');
   if (isA<HTMLCanvasElement>(input, 'HTMLCanvasElement') || isA<OffscreenCanvas>(input, 'OffscreenCanvas')) {
     checkSize(input.width, input.height);
     return fromSource(input, 'canvas');
@@ -84,6 +75,50 @@ export async function toBitmap(input: ImageInput, signal?: AbortSignal): Promise
     `classify(image): unsupported image of type ${describe(input)}; expected an HTMLImageElement, ` +
       'HTMLCanvasElement, OffscreenCanvas, ImageBitmap, ImageData, HTMLVideoElement, VideoFrame, Blob or URL string',
   );
+}
+
+/** A video input's current frame and size, checked; `null` for anything that is not video. */
+function videoSource(input: ImageInput): { source: HTMLVideoElement | VideoFrame; width: number; height: number } | null {
+  if (isA<HTMLVideoElement>(input, 'HTMLVideoElement')) {
+    if (input.readyState < 2 /* HAVE_CURRENT_DATA */) {
+      throw invalid('the <video> has no frame yet: wait for its "loadeddata" event');
+    }
+    checkSize(input.videoWidth, input.videoHeight);
+    return { source: input, width: input.videoWidth, height: input.videoHeight };
+  }
+  if (isA<VideoFrame>(input, 'VideoFrame')) {
+    checkSize(input.displayWidth, input.displayHeight, ' (a closed VideoFrame has no pixels)');
+    return { source: input, width: input.displayWidth, height: input.displayHeight };
+  }
+  return null;
+}
+
+/** What the GPU path uploads: a decoded bitmap or raw pixels (as a texture), or a video frame (external texture). */
+export type GpuImageSource =
+  | { kind: 'bitmap'; bitmap: ImageBitmap; width: number; height: number }
+  | { kind: 'pixels'; data: Uint8Array | Uint8ClampedArray; width: number; height: number }
+  | { kind: 'video'; source: HTMLVideoElement | VideoFrame; width: number; height: number };
+
+/**
+ * Any input → something the GPU can take without a CPU pixel read-back. `release()` frees what
+ * this call created (never the caller's own bitmap or frame).
+ */
+export async function toGpuSource(input: ImageInput, signal?: AbortSignal): Promise<GpuImageSource & { release(): void }> {
+  const none = () => undefined;
+  if (isA<ImageData>(input, 'ImageData')) {
+    checkSize(input.width, input.height);
+    return { kind: 'pixels', data: input.data, width: input.width, height: input.height, release: none };
+  }
+  const video = videoSource(input);
+  if (video) return { kind: 'video', ...video, release: none };
+  const bitmap = await toBitmap(input, signal);
+  return {
+    kind: 'bitmap',
+    bitmap,
+    width: bitmap.width,
+    height: bitmap.height,
+    release: bitmap === input ? none : () => bitmap.close(),
+  };
 }
 
 function describe(x: unknown): string {

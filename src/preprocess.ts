@@ -114,29 +114,42 @@ export function normalizationTables(mean: readonly number[], std: readonly numbe
   });
 }
 
-/**
- * Resizes (shorter side → `resizeTo`) and center-crops to `inputSize`, returning the crop as
- * packed RGB bytes (`inputSize² × 3`). Alpha is ignored.
- */
-export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number): Uint8Array {
-  const { width: W, height: H, data: src } = img;
-  if (!(W > 0 && H > 0)) throw new RangeError(`image has no pixels (${W}×${H})`);
-  if (src.length < W * H * 4) throw new RangeError(`pixel buffer too small for ${W}×${H} RGBA`);
-  const S = inputSize;
-  const size = resizedSize(W, H, resizeTo);
-  const left = cropOffset(size.width, S);
-  const top = cropOffset(size.height, S);
-  const h = bilinearTaps(W, size.width, left, S);
-  const v = bilinearTaps(H, size.height, top, S);
+/** Everything both passes need for one image: taps along each axis and the source rows read. */
+export interface ResizePlan {
+  /** Taps of the crop's columns (horizontal pass). */
+  h: Taps;
+  /** Taps of the crop's rows (vertical pass), in source rows. */
+  v: Taps;
+  /** First source row the vertical pass reads, and how many. */
+  rowFirst: number;
+  rows: number;
+}
 
-  // Source rows the vertical pass reads.
+/** The resize + crop of a `width × height` image, as Pillow + torchvision would do it. */
+export function resizePlan(width: number, height: number, resizeTo: number, inputSize: number): ResizePlan {
+  if (!(width > 0 && height > 0)) throw new RangeError(`image has no pixels (${width}×${height})`);
+  const S = inputSize;
+  const size = resizedSize(width, height, resizeTo);
+  const h = bilinearTaps(width, size.width, cropOffset(size.width, S), S);
+  const v = bilinearTaps(height, size.height, cropOffset(size.height, S), S);
   let rowFirst = Infinity;
   let rowEnd = 0;
   for (let i = 0; i < S; i++) {
     rowFirst = Math.min(rowFirst, v.start[i]);
     rowEnd = Math.max(rowEnd, v.start[i] + v.count[i]);
   }
-  const rows = rowEnd - rowFirst;
+  return { h, v, rowFirst, rows: rowEnd - rowFirst };
+}
+
+/**
+ * Resizes (shorter side → `resizeTo`) and center-crops to `inputSize`, returning the crop as
+ * packed RGB bytes (`inputSize² × 3`). Alpha is ignored.
+ */
+export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number): Uint8Array {
+  const { width: W, height: H, data: src } = img;
+  if (src.length < W * H * 4) throw new RangeError(`pixel buffer too small for ${W}×${H} RGBA`);
+  const S = inputSize;
+  const { h, v, rowFirst, rows } = resizePlan(W, H, resizeTo, S);
 
   // Horizontal pass: rows × S × RGB, rounded to bytes as Pillow does.
   const tmp = new Uint8Array(rows * S * 3);

@@ -56,8 +56,12 @@ export interface ModelSession {
   readonly backend: Backend;
   readonly inputName: string;
   readonly outputName: string;
+  /** The session's GPUDevice (WebGPU backend only): preprocessing runs on it too. */
+  readonly device?: GPUDevice;
   /** Runs `n` images (NCHW float32) and returns their logits, `n × classes` values. */
   run(input: Float32Array, n: number): Promise<Float32Array>;
+  /** The same for input already in a GPU buffer of the session's device (WebGPU backend only). */
+  runGpu(input: GPUBuffer, n: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
@@ -119,7 +123,8 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
     }
   }
   try {
-    const s = checkedSession(ort, session, backend, opts);
+    const device = backend === 'webgpu' ? await ort.env.webgpu.device : undefined;
+    const s = checkedSession(ort, session, backend, opts, device);
     if (opts.warmUp ?? backend === 'webgpu') await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
     return s;
   } catch (e) {
@@ -143,7 +148,13 @@ function create(ort: typeof Ort, model: Uint8Array, backend: Backend): Promise<O
   });
 }
 
-function checkedSession(ort: typeof Ort, session: Ort.InferenceSession, backend: Backend, opts: SessionOptions): ModelSession {
+function checkedSession(
+  ort: typeof Ort,
+  session: Ort.InferenceSession,
+  backend: Backend,
+  opts: SessionOptions,
+  device: GPUDevice | undefined,
+): ModelSession {
   const inputName = opts.inputName ?? session.inputNames[0];
   const outputName = opts.outputName ?? session.outputNames[0];
   const mismatch = (what: string, expected: string, got: string) =>
@@ -167,29 +178,31 @@ function checkedSession(ort: typeof Ort, session: Ort.InferenceSession, backend:
       throw mismatch('classes:', String(opts.classes), `${last} outputs`);
     }
   }
+  const S = opts.inputSize;
+  const runTensor = async (tensor: Ort.Tensor, n: number): Promise<Float32Array> => {
+    try {
+      const out = await session.run({ [inputName]: tensor }, [outputName]);
+      const logits = out[outputName];
+      try {
+        const data = (await logits.getData()) as Float32Array;
+        if (data.length !== n * opts.classes) {
+          throw mismatch('classes:', String(opts.classes), `${data.length / n} outputs`);
+        }
+        return data;
+      } finally {
+        logits.dispose();
+      }
+    } finally {
+      tensor.dispose();
+    }
+  };
   return {
     backend,
     inputName,
     outputName,
-    async run(input, n) {
-      const S = opts.inputSize;
-      const tensor = new ort.Tensor('float32', input, [n, 3, S, S]);
-      try {
-        const out = await session.run({ [inputName]: tensor }, [outputName]);
-        const logits = out[outputName];
-        try {
-          const data = (await logits.getData()) as Float32Array;
-          if (data.length !== n * opts.classes) {
-            throw mismatch('classes:', String(opts.classes), `${data.length / n} outputs`);
-          }
-          return data;
-        } finally {
-          logits.dispose();
-        }
-      } finally {
-        tensor.dispose();
-      }
-    },
+    device,
+    run: (input, n) => runTensor(new ort.Tensor('float32', input, [n, 3, S, S]), n),
+    runGpu: (input, n) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [n, 3, S, S] }), n),
     release: () => session.release(),
   };
 }

@@ -1,0 +1,89 @@
+/**
+ * The WebGPU preprocessing (compute shaders) against the CPU path and the reference, on the
+ * real photos, in the browser.
+ */
+import { expect, listImages, reference, test } from './fixtures.ts';
+
+test.beforeEach(async ({ harness }) => {
+  const adapter = await harness.evaluate(async () => !!(await navigator.gpu?.requestAdapter()));
+  test.skip(!adapter && !process.env.REQUIRE_WEBGPU, 'this browser has no WebGPU adapter');
+});
+
+const photos = listImages('imagenet').filter((f) => f.endsWith('.JPEG'));
+
+test('GPU preprocessing gives the CPU path\'s tensor on all 100 photos and the edge files', async ({ harness }) => {
+  const edge = listImages('edge').filter((f) => !['truncated.jpg', 'not-an-image.jpg', 'empty.png'].includes(f));
+  const urls = [...photos.map((f) => `/test-images/imagenet/${f}`), ...edge.map((f) => `/test-images/edge/${f}`)];
+  const r = await harness.evaluate(async (urls) => {
+    const { sdk } = window;
+    const adapter = (await navigator.gpu.requestAdapter())!;
+    const device = await adapter.requestDevice();
+    const results: { maxDiff: number; means: number[] }[] = [];
+    for (const spec of [sdk.MODELS['resnet50-untrained'], sdk.MODELS['resnet56-cifar10']]) {
+      const gpu = new sdk.GpuPreprocessor(device, spec);
+      const out = device.createBuffer({ size: gpu.imageBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      for (const u of urls) {
+        const cpu = sdk.preprocess(await sdk.toPixels(u), spec);
+        const source = await sdk.toGpuSource(u);
+        gpu.encode(source, out, 0);
+        source.release();
+        const t = await gpu.read(out, gpu.imageBytes);
+        let maxDiff = 0;
+        for (let i = 0; i < t.length; i++) maxDiff = Math.max(maxDiff, Math.abs(t[i] - cpu[i]));
+        const plane = t.length / 3;
+        const means = [0, 1, 2].map((c) => t.subarray(c * plane, (c + 1) * plane).reduce((a, b) => a + b, 0) / plane);
+        results.push({ maxDiff, means });
+      }
+      out.destroy();
+      gpu.dispose();
+    }
+    device.destroy();
+    return results;
+  }, urls);
+  const worst = Math.max(...r.map((x) => x.maxDiff));
+  let refWorst = 0;
+  photos.forEach((f, i) => {
+    reference.imagenet[f].input_channel_mean.forEach((m, c) => (refWorst = Math.max(refWorst, Math.abs(r[i].means[c] - m))));
+  });
+  console.log(
+    `GPU vs CPU preprocessing over ${urls.length} images × 2 models: max |Δ| ${worst.toExponential(2)}; ` +
+      `GPU channel means vs reference: max |Δ| ${refWorst.toExponential(2)}`,
+  );
+  expect(r).toHaveLength(urls.length * 2);
+  // Same integer arithmetic and the same float32 tables: the tensors are identical.
+  expect(worst).toBe(0);
+  expect(refWorst).toBeLessThan(1e-4);
+});
+
+test('classify on WebGPU preprocesses on the GPU: image to texture, no CPU pixel read-back', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const calls = { toTexture: 0, getImageData: 0 };
+    const wrap = <T extends object>(proto: T, name: keyof T & string, key: keyof typeof calls) => {
+      const original = proto[name] as (...a: unknown[]) => unknown;
+      (proto as Record<string, unknown>)[name] = function (this: unknown, ...a: unknown[]) {
+        calls[key]++;
+        return original.apply(this, a);
+      };
+    };
+    wrap(GPUQueue.prototype, 'copyExternalImageToTexture', 'toTexture');
+    wrap(OffscreenCanvasRenderingContext2D.prototype, 'getImageData', 'getImageData');
+    const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'webgpu' });
+    const bitmap = await createImageBitmap(await (await fetch('/test-images/cifar10/ship/0003.jpg')).blob());
+    const before = { ...calls };
+    const top = await c.classify(bitmap);
+    const batch = await c.classifyBatch([bitmap, '/test-images/cifar10/cat/0000.jpg']);
+    await c.dispose();
+    return {
+      backend: c.backend,
+      label: top[0].label,
+      batch: batch.map((p) => p[0].label),
+      toTexture: calls.toTexture - before.toTexture,
+      getImageData: calls.getImageData - before.getImageData,
+    };
+  });
+  expect(r.backend).toBe('webgpu');
+  expect(r.label).toBe('ship');
+  expect(r.batch).toEqual(['ship', 'cat']);
+  expect(r.toTexture).toBe(3);
+  expect(r.getImageData).toBe(0);
+});
