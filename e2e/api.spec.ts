@@ -114,3 +114,22 @@ test('the model is verified and kept in Cache Storage, and a corrupted entry is 
   expect(r.key).toMatch(/resnet20-cifar10\.onnx#sha256=2f1da8a6/);
   expect(r.label).toBe('ship');
 });
+
+test('classifyBatch with a bad file rejects with INVALID_IMAGE, and images decoded ahead leave no stray errors', async ({ harness }) => {
+  const errors: string[] = [];
+  harness.on('pageerror', (e) => errors.push(e.message));
+  const r = await harness.evaluate(async ({ SHIP, CAT }) => {
+    const unhandled: string[] = [];
+    addEventListener('unhandledrejection', (e) => unhandled.push(String(e.reason)));
+    const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm' });
+    const bad = await c.classifyBatch([SHIP, '/test-images/edge/not-an-image.jpg', CAT, SHIP, '/test-images/edge/truncated.jpg']).catch((e) => e.code);
+    const good = await c.classifyBatch([SHIP, CAT, SHIP, CAT, SHIP]);
+    await new Promise((res) => setTimeout(res, 100));
+    await c.dispose();
+    return { bad, good: good.map((p) => p[0].label), unhandled };
+  }, { SHIP, CAT });
+  expect(r.bad).toBe('INVALID_IMAGE');
+  expect(r.good).toEqual(['ship', 'cat', 'ship', 'cat', 'ship']);
+  expect(r.unhandled).toEqual([]);
+  expect(errors).toEqual([]);
+});

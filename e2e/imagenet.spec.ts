@@ -31,16 +31,21 @@ test.describe('ImageNet photos on WASM', () => {
   });
 
   test('preprocessing matches the reference tensor (per-channel mean) on all 100 photos', async ({ harness }) => {
-    const means = await harness.evaluate(async (urls) => {
+    const { means, windowDiff } = await harness.evaluate(async (urls) => {
       const spec = window.sdk.MODELS['resnet50-untrained'];
       const out: number[][] = [];
+      let windowDiff = 0;
       for (const u of urls) {
         const t = window.sdk.preprocess(await window.sdk.toPixels(u), spec);
+        // What classify does: read back only the part of the image the crop uses.
+        const w = window.sdk.preprocess(await window.sdk.toPixels(u, undefined, spec), spec);
+        t.forEach((v, i) => (windowDiff = Math.max(windowDiff, Math.abs(v - w[i]))));
         const plane = t.length / 3;
         out.push([0, 1, 2].map((c) => t.subarray(c * plane, (c + 1) * plane).reduce((a, b) => a + b, 0) / plane));
       }
-      return out;
+      return { means: out, windowDiff };
     }, urls);
+    expect(windowDiff).toBe(0);
     let worst = 0;
     photos.forEach((f, i) => {
       const ref = reference.imagenet[f].input_channel_mean;

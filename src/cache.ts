@@ -38,6 +38,9 @@ function cacheKey(url: string, sha256?: string): string {
   return sha256 ? `${url}#sha256=${sha256.toLowerCase()}` : url;
 }
 
+/** Cache writes still under way, by key: a load of the same key waits for its write. */
+const writing = new Map<string, Promise<unknown>>();
+
 async function openCache(): Promise<Cache | null> {
   try {
     return typeof caches !== 'undefined' ? await caches.open(CACHE_NAME) : null;
@@ -55,6 +58,7 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   const cache = useCache ? await openCache() : null;
   const key = cacheKey(url, opts.sha256);
   if (cache) {
+    await writing.get(key);
     const hit = await cache.match(key).catch(() => undefined);
     if (hit) {
       const bytes = new Uint8Array(await hit.arrayBuffer());
@@ -68,9 +72,12 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   const bytes = await download(url, opts);
   await verify(url, bytes, opts.sha256);
   if (cache) {
-    await cache
+    // Written in the background: storing 100 MB takes seconds, and the first result need not wait.
+    const put = cache
       .put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }))
-      .catch(() => undefined); // quota: still usable without the cache
+      .catch(() => undefined) // quota: still usable without the cache
+      .finally(() => writing.delete(key));
+    writing.set(key, put);
   }
   return bytes;
 }

@@ -6,7 +6,7 @@
 import { loadLabels, loadModelBytes, type LoadProgress } from './cache.ts';
 import { decodePredictions, type Prediction } from './decode.ts';
 import { ClassifierError } from './errors.ts';
-import { toGpuSource, toPixels, type GpuImageSource, type ImageInput } from './image.ts';
+import { pixelsInOrder, toGpuSource, toPixels, type GpuImageSource, type ImageInput } from './image.ts';
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
 import { normalizationTables, preprocess } from './preprocess.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
@@ -223,9 +223,11 @@ class OnnxClassifier implements Classifier {
   private async runOnCpu(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array> {
     const size = 3 * this.model.inputSize ** 2;
     const input = new Float32Array(images.length * size);
-    // One image at a time: a batch of large photos would otherwise hold all their pixels at once.
-    for (let i = 0; i < images.length; i++) {
-      preprocess(await toPixels(images[i], signal), this.model, input, i * size, this.tables);
+    // Decoding runs a few images ahead of preprocessing (off the main thread), and only those
+    // few images' pixels are held at once.
+    let i = 0;
+    for await (const pixels of pixelsInOrder(images, signal, this.model)) {
+      preprocess(pixels, this.model, input, i++ * size, this.tables);
       this.checkUsable(signal);
     }
     return this.enqueue(signal, () => this.session.run(input, images.length));
@@ -244,7 +246,7 @@ class OnnxClassifier implements Classifier {
         const source = await toGpuSource(image, signal);
         sources.push(source);
         if (Math.max(source.width, source.height) > gpu.maxSide) {
-          uploads.set(i, preprocess(await toPixels(image, signal), this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
+          uploads.set(i, preprocess(await toPixels(image, signal, this.model), this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
         }
         this.checkUsable(signal);
       }

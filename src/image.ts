@@ -3,7 +3,7 @@
  * no colour-space conversion), ready for `preprocess`.
  */
 import { ClassifierError } from './errors.ts';
-import type { RgbaImage } from './preprocess.ts';
+import { sourceRect, type PreprocessParams, type Rect, type RgbaImage } from './preprocess.ts';
 
 /** Everything `classify` accepts. A string is a URL (`http(s):`, `data:`, `blob:` or relative). */
 export type ImageInput =
@@ -31,8 +31,15 @@ const has = (name: string): boolean => typeof (globalThis as Record<string, unkn
 const isA = <T>(x: unknown, name: string): x is T =>
   has(name) && x instanceof ((globalThis as Record<string, unknown>)[name] as abstract new (...a: never[]) => T);
 
-/** Decodes `input` into RGBA pixels. Rejects with `INVALID_IMAGE` for anything without pixels. */
-export async function toPixels(input: ImageInput, signal?: AbortSignal): Promise<RgbaImage> {
+/**
+ * Decodes `input` into RGBA pixels. Rejects with `INVALID_IMAGE` for anything without pixels.
+ * With `crop`, only the part that resize + center crop will read is read back (a window).
+ */
+export async function toPixels(
+  input: ImageInput,
+  signal?: AbortSignal,
+  crop?: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>,
+): Promise<RgbaImage> {
   if (isA<ImageData>(input, 'ImageData')) {
     checkSize(input.width, input.height);
     return { data: input.data, width: input.width, height: input.height };
@@ -40,9 +47,34 @@ export async function toPixels(input: ImageInput, signal?: AbortSignal): Promise
   const bitmap = await toBitmap(input, signal);
   const owned = bitmap !== input;
   try {
-    return bitmapPixels(bitmap);
+    return bitmapPixels(bitmap, crop && sourceRect(bitmap.width, bitmap.height, crop));
   } finally {
     if (owned) bitmap.close();
+  }
+}
+
+/**
+ * `toPixels` for a list, in order, decoding up to `ahead` images beyond the one being used:
+ * the browser decodes off the main thread, so decoding overlaps the caller's work on the
+ * previous images. At most `ahead + 1` decoded images are held at once.
+ */
+export async function* pixelsInOrder(
+  inputs: readonly ImageInput[],
+  signal?: AbortSignal,
+  crop?: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>,
+  ahead = 2,
+): AsyncGenerator<RgbaImage> {
+  const pending: Promise<RgbaImage>[] = [];
+  const start = (i: number) => {
+    const p = toPixels(inputs[i], signal, crop);
+    p.catch(() => undefined); // rejections surface when their turn comes
+    pending[i] = p;
+  };
+  for (let i = 0; i < inputs.length; i++) {
+    for (let j = i; j <= Math.min(i + ahead, inputs.length - 1); j++) if (!pending[j]) start(j);
+    const pixels = await pending[i];
+    delete pending[i];
+    yield pixels;
   }
 }
 
@@ -171,32 +203,34 @@ async function fromSource(source: ImageBitmapSource, what: string): Promise<Imag
 let canvas2d: OffscreenCanvasRenderingContext2D | null = null;
 
 /**
- * Reads a bitmap's pixels. The 2D canvas path is exact for opaque pixels; where the image has
- * transparency, the colour under the alpha is recovered through WebGL2 (no premultiplication)
- * when available, as Pillow's `convert('RGB')` keeps it.
+ * Reads a bitmap's pixels (all, or the rectangle `rect`). The 2D canvas path is exact for opaque
+ * pixels; where the image has transparency, the colour under the alpha is recovered through
+ * WebGL2 (no premultiplication) when available, as Pillow's `convert('RGB')` keeps it.
  */
-export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
+export function bitmapPixels(bitmap: ImageBitmap, rect?: Rect): RgbaImage {
   const { width, height } = bitmap;
   checkSize(width, height, ' (a closed ImageBitmap has no pixels)');
+  const r = rect ?? { x: 0, y: 0, width, height };
   if (!canvas2d) {
     canvas2d = new OffscreenCanvas(1, 1).getContext('2d', { willReadFrequently: true });
     if (!canvas2d) throw invalid('this browser has no 2D OffscreenCanvas to decode images with');
   }
   const cv = canvas2d.canvas;
-  if (cv.width !== width || cv.height !== height) {
-    cv.width = width;
-    cv.height = height;
+  if (cv.width !== r.width || cv.height !== r.height) {
+    cv.width = r.width;
+    cv.height = r.height;
   }
   canvas2d.globalCompositeOperation = 'copy';
-  canvas2d.drawImage(bitmap, 0, 0);
-  const data = canvas2d.getImageData(0, 0, width, height).data;
+  canvas2d.drawImage(bitmap, r.x, r.y, r.width, r.height, 0, 0, r.width, r.height);
+  const data = canvas2d.getImageData(0, 0, r.width, r.height).data;
+  const image: RgbaImage = { data, width: r.width, height: r.height, window: { ...r, fullWidth: width, fullHeight: height } };
   for (let i = 3; i < data.length; i += 4) {
-    if (data[i] !== 255) return webglPixels(bitmap) ?? { data, width, height };
+    if (data[i] !== 255) return webglPixels(bitmap, r, image) ?? image;
   }
-  return { data, width, height };
+  return image;
 }
 
-function webglPixels(bitmap: ImageBitmap): RgbaImage | null {
+function webglPixels(bitmap: ImageBitmap, r: Rect, like: RgbaImage): RgbaImage | null {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
   if (!gl) return null;
   try {
@@ -209,10 +243,11 @@ function webglPixels(bitmap: ImageBitmap): RgbaImage | null {
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
     gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
     if (gl.checkFramebufferStatus(gl.FRAMEBUFFER) !== gl.FRAMEBUFFER_COMPLETE) return null;
-    const data = new Uint8Array(bitmap.width * bitmap.height * 4);
-    gl.readPixels(0, 0, bitmap.width, bitmap.height, gl.RGBA, gl.UNSIGNED_BYTE, data);
+    // The texture's row 0 is the image's top row, so the rectangle reads as is.
+    const data = new Uint8Array(r.width * r.height * 4);
+    gl.readPixels(r.x, r.y, r.width, r.height, gl.RGBA, gl.UNSIGNED_BYTE, data);
     if (gl.getError() !== gl.NO_ERROR) return null;
-    return { data, width: bitmap.width, height: bitmap.height };
+    return { ...like, data };
   } catch {
     return null;
   } finally {

@@ -11,9 +11,22 @@
  * Everything here is pure and allocation-light: no per-pixel objects, typed arrays only.
  */
 
-/** Decoded pixels: 4 bytes per pixel (RGBA, not premultiplied), row-major. */
+/**
+ * Decoded pixels: 4 bytes per pixel (RGBA, not premultiplied), row-major. The pixels may be a
+ * window of a larger image (only the part the crop reads): `window` says where it sits.
+ */
 export interface RgbaImage {
   data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  /** The full image's size and this window's origin in it; default: the pixels are the whole image. */
+  window?: Rect & { fullWidth: number; fullHeight: number };
+}
+
+/** A rectangle of pixels. */
+export interface Rect {
+  x: number;
+  y: number;
   width: number;
   height: number;
 }
@@ -141,32 +154,50 @@ export function resizePlan(width: number, height: number, resizeTo: number, inpu
   return { h, v, rowFirst, rows: rowEnd - rowFirst };
 }
 
+/** The part of a `width × height` image that preprocessing reads (the rest need not be decoded to pixels). */
+export function sourceRect(width: number, height: number, params: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>): Rect {
+  const { h, rowFirst, rows } = resizePlan(width, height, params.resizeTo, params.inputSize);
+  const last = h.start.length - 1;
+  const x = h.start[0];
+  return { x, y: rowFirst, width: h.start[last] + h.count[last] - x, height: rows };
+}
+
+let scratch = new Uint8Array(0);
+
 /**
  * Resizes (shorter side → `resizeTo`) and center-crops to `inputSize`, returning the crop as
- * packed RGB bytes (`inputSize² × 3`). Alpha is ignored.
+ * packed RGB bytes (`inputSize² × 3`). Alpha is ignored. Fixed-point sums stay below 2³¹, so
+ * the loops run on int32 (`| 0`).
  */
-export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number): Uint8Array {
-  const { width: W, height: H, data: src } = img;
-  if (src.length < W * H * 4) throw new RangeError(`pixel buffer too small for ${W}×${H} RGBA`);
+export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number, out = new Uint8Array(inputSize ** 2 * 3)): Uint8Array {
+  const { width: w, height: h0, data: src } = img;
+  if (src.length < w * h0 * 4) throw new RangeError(`pixel buffer too small for ${w}×${h0} RGBA`);
+  const frame = img.window ?? { x: 0, y: 0, width: w, height: h0, fullWidth: w, fullHeight: h0 };
   const S = inputSize;
-  const { h, v, rowFirst, rows } = resizePlan(W, H, resizeTo, S);
+  const { h, v, rowFirst, rows } = resizePlan(frame.fullWidth, frame.fullHeight, resizeTo, S);
+  if (h.start[0] < frame.x || rowFirst < frame.y || rowFirst + rows > frame.y + h0) {
+    throw new RangeError('the pixel window does not cover what the crop reads');
+  }
 
   // Horizontal pass: rows × S × RGB, rounded to bytes as Pillow does.
-  const tmp = new Uint8Array(rows * S * 3);
+  const stride = S * 3;
+  if (scratch.length < rows * stride) scratch = new Uint8Array(rows * stride);
+  const tmp = scratch;
+  const hw = h.weights;
   for (let y = 0; y < rows; y++) {
-    const rowBase = (y + rowFirst) * W * 4;
-    let o = y * S * 3;
+    const rowBase = ((y + rowFirst - frame.y) * w - frame.x) * 4;
+    let o = y * stride;
     for (let j = 0; j < S; j++) {
-      const k0 = j * h.ksize;
+      let k = j * h.ksize;
       let p = rowBase + h.start[j] * 4;
       let r = HALF;
       let g = HALF;
       let b = HALF;
-      for (let x = 0, n = h.count[j]; x < n; x++, p += 4) {
-        const k = h.weights[k0 + x];
-        r += src[p] * k;
-        g += src[p + 1] * k;
-        b += src[p + 2] * k;
+      for (const end = k + h.count[j]; k < end; k++, p += 4) {
+        const wk = hw[k];
+        r = (r + src[p] * wk) | 0;
+        g = (g + src[p + 1] * wk) | 0;
+        b = (b + src[p + 2] * wk) | 0;
       }
       tmp[o++] = clip8(r);
       tmp[o++] = clip8(g);
@@ -175,21 +206,22 @@ export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: numbe
   }
 
   // Vertical pass.
-  const out = new Uint8Array(S * S * 3);
-  const stride = S * 3;
+  const vw = v.weights;
   for (let i = 0; i < S; i++) {
     const k0 = i * v.ksize;
     const base = (v.start[i] - rowFirst) * stride;
-    const n = v.count[i];
+    const end = k0 + v.count[i];
     let o = i * stride;
     for (let j = 0; j < stride; j++) {
       let ss = HALF;
-      for (let y = 0, p = base + j; y < n; y++, p += stride) ss += tmp[p] * v.weights[k0 + y];
+      for (let k = k0, p = base + j; k < end; k++, p += stride) ss = (ss + tmp[p] * vw[k]) | 0;
       out[o++] = clip8(ss);
     }
   }
   return out;
 }
+
+let rgbScratch = new Uint8Array(0);
 
 /**
  * Full preprocessing of one image into `out` (NCHW, 3 × inputSize × inputSize floats) at
@@ -206,7 +238,8 @@ export function preprocess(
   const plane = S * S;
   const target = out ?? new Float32Array(3 * plane);
   if (target.length < offset + 3 * plane) throw new RangeError('output tensor too small');
-  const rgb = resizeAndCrop(img, params.resizeTo, S);
+  if (rgbScratch.length !== plane * 3) rgbScratch = new Uint8Array(plane * 3);
+  const rgb = resizeAndCrop(img, params.resizeTo, S, rgbScratch);
   const [lr, lg, lb] = tables;
   for (let i = 0, p = 0; i < plane; i++, p += 3) {
     target[offset + i] = lr[rgb[p]];

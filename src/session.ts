@@ -2,31 +2,37 @@
  * The only module that imports onnxruntime-web: picks the backend, configures the runtime,
  * creates and checks the inference session, runs it.
  *
- * It uses the `onnxruntime-web/webgpu` build: ORT's native WebGPU execution provider plus its
- * CPU (WASM) one. The default `onnxruntime-web` export still uses the older JSEP WebGPU provider,
- * deprecated since ORT 1.29, which returns wrong logits for uint8-quantized models
- * (microsoft/onnxruntime#32578; seen here with mobilenetv2-12-int8).
+ * Each backend loads its own onnxruntime-web build, only when it is used:
+ * - WebGPU: `onnxruntime-web/webgpu`, ORT's native WebGPU execution provider (asyncify build).
+ *   The default `onnxruntime-web` export still uses the older JSEP provider, deprecated since
+ *   ORT 1.29, which returns wrong logits for uint8-quantized models (microsoft/onnxruntime#32578;
+ *   seen here with mobilenetv2-12-int8).
+ * - WASM: `onnxruntime-web/wasm`, the plain CPU build. The asyncify and JSEP builds add tens of
+ *   milliseconds to every CPU run (measured here: ResNet-56 8 ms a run with it, 38 ms with the
+ *   asyncify build), and its `.wasm` is half the size.
  *
- * The runtime's `.wasm` file is the one shipped inside the onnxruntime-web package: its ESM
- * bundle locates it with `new URL(..., import.meta.url)`, which bundlers (Vite) copy next to
- * the build and dev servers serve from node_modules. No CDN is involved. `wasmPaths` overrides.
+ * Each build's `.wasm` is the one shipped inside the onnxruntime-web package: its ESM bundle
+ * locates it with `new URL(..., import.meta.url)`, which bundlers (Vite) copy next to the build
+ * and dev servers serve from node_modules. No CDN is involved. `wasmPaths` overrides.
  */
 import type * as Ort from 'onnxruntime-web/webgpu';
 import { ClassifierError } from './errors.ts';
 
 /**
- * ORT is imported dynamically: bundlers then give it a chunk of its own. Its WASM thread
+ * ORT is imported dynamically: bundlers then give each build a chunk of its own. Its WASM thread
  * workers are started from its own module URL, so that chunk must hold ORT alone (bundled into
  * the app's chunk, each worker would run the app instead), and pages that never classify never
  * download it.
  */
-let runtime: Promise<typeof Ort> | null = null;
-function loadRuntime(): Promise<typeof Ort> {
-  runtime ??= import('onnxruntime-web/webgpu').catch((e: unknown) => {
-    runtime = null;
-    throw new ClassifierError('BACKEND_UNAVAILABLE', `could not load onnxruntime-web: ${String(e)}`, { cause: e });
-  });
-  return runtime;
+const runtimes: Partial<Record<Backend, Promise<typeof Ort>>> = {};
+function loadRuntime(backend: Backend): Promise<typeof Ort> {
+  runtimes[backend] ??= (backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).catch(
+    (e: unknown) => {
+      delete runtimes[backend];
+      throw new ClassifierError('BACKEND_UNAVAILABLE', `could not load onnxruntime-web (${backend}): ${String(e)}`, { cause: e });
+    },
+  );
+  return runtimes[backend];
 }
 
 /** A backend the SDK can run on. */
@@ -76,11 +82,11 @@ export async function hasWebGpu(): Promise<boolean> {
   }
 }
 
-let configured = false;
+const configured = new WeakSet<object>();
 function configureRuntime(ort: typeof Ort, opts: SessionOptions): void {
-  // ORT's environment is global and read when the first session is created.
-  if (configured) return;
-  configured = true;
+  // Each build's environment is global to it and read when its first session is created.
+  if (configured.has(ort.env)) return;
+  configured.add(ort.env);
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
   ort.env.wasm.numThreads = isolated ? Math.max(1, opts.numThreads ?? cores) : 1;
@@ -94,18 +100,19 @@ function configureRuntime(ort: typeof Ort, opts: SessionOptions): void {
  * console) when WebGPU has no adapter or cannot create the session.
  */
 export async function openSession(model: Uint8Array, opts: SessionOptions): Promise<ModelSession> {
-  const ort = await loadRuntime();
-  configureRuntime(ort, opts);
   if (typeof WebAssembly === 'undefined') {
     throw new ClassifierError('BACKEND_UNAVAILABLE', 'WebAssembly is not available in this environment');
   }
-  let backend: Backend = opts.backend === 'auto' ? ((await hasWebGpu()) ? 'webgpu' : 'wasm') : opts.backend;
-  if (backend === 'webgpu' && opts.backend === 'webgpu' && !(await hasWebGpu())) {
+  const gpu = opts.backend === 'wasm' ? false : await hasWebGpu();
+  if (opts.backend === 'webgpu' && !gpu) {
     throw new ClassifierError(
       'BACKEND_UNAVAILABLE',
       'WebGPU is not available here (no navigator.gpu adapter); use backend "wasm" or "auto"',
     );
   }
+  let backend: Backend = gpu ? 'webgpu' : 'wasm';
+  let ort = await loadRuntime(backend);
+  configureRuntime(ort, opts);
   let session: Ort.InferenceSession;
   try {
     session = await create(ort, model, backend);
@@ -113,6 +120,8 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
     if (backend === 'webgpu' && opts.backend === 'auto') {
       console.info('[resnet-web] WebGPU session failed, falling back to WASM:', e);
       backend = 'wasm';
+      ort = await loadRuntime(backend);
+      configureRuntime(ort, opts);
       session = await create(ort, model, backend).catch((e2: unknown) => {
         throw loadError(e2);
       });
@@ -140,12 +149,27 @@ function loadError(e: unknown): ClassifierError {
   });
 }
 
-function create(ort: typeof Ort, model: Uint8Array, backend: Backend): Promise<Ort.InferenceSession> {
-  return ort.InferenceSession.create(model, {
+/**
+ * The session options for a backend (the benchmark's raw baseline uses the same):
+ * - all graph optimizations;
+ * - WASM: intra-op threads do not spin-wait between parallel sections. The pool uses every core,
+ *   and spinning threads take the main thread's core away from preprocessing and the page
+ *   (measured on 2 cores: ResNet-50 213 → 185 ms a run with spinning off).
+ * - `freeDimensionOverrides` (batch = 1) is not set: it gave ResNet-50 nothing here (173 vs
+ *   178 ms) and ResNet-56 12 %, and would need a second session, with its own copy of the
+ *   weights, for `classifyBatch`.
+ */
+export function sessionOptions(backend: Backend): Ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: the WebGPU EP warns about shape ops it leaves on the CPU
-  });
+    ...(backend === 'wasm' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+  };
+}
+
+function create(ort: typeof Ort, model: Uint8Array, backend: Backend): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(model, sessionOptions(backend));
 }
 
 function checkedSession(

@@ -7,6 +7,7 @@ import {
   resizeAndCrop,
   resizedSize,
   roundHalfEven,
+  sourceRect,
   type RgbaImage,
 } from '../src/preprocess.ts';
 
@@ -89,6 +90,28 @@ describe('resizeAndCrop', () => {
   });
   it('makes a 1×1 image a uniform crop', () => {
     expect(Array.from(resizeAndCrop(image([[[9, 99, 199]]]), 3, 3))).toEqual(Array(9).fill([9, 99, 199]).flat());
+  });
+  it('gives the same bytes from the window sourceRect() names as from the whole image', () => {
+    const W = 97;
+    const H = 61;
+    const data = new Uint8ClampedArray(W * H * 4).map((_, i) => (i * 7919) % 251);
+    const whole = { data, width: W, height: H };
+    for (const [resizeTo, S] of [[32, 24], [40, 40], [200, 150]]) {
+      const r = sourceRect(W, H, { resizeTo, inputSize: S });
+      expect(r.x + r.width).toBeLessThanOrEqual(W);
+      const win = new Uint8ClampedArray(r.width * r.height * 4);
+      for (let y = 0; y < r.height; y++) {
+        win.set(data.subarray(((r.y + y) * W + r.x) * 4, ((r.y + y) * W + r.x + r.width) * 4), y * r.width * 4);
+      }
+      const windowed = { data: win, width: r.width, height: r.height, window: { ...r, fullWidth: W, fullHeight: H } };
+      expect(resizeAndCrop(windowed, resizeTo, S)).toEqual(resizeAndCrop(whole, resizeTo, S));
+    }
+    const r = sourceRect(W, H, { resizeTo: 32, inputSize: 24 });
+    expect(r.width * r.height).toBeLessThan(W * H); // the crop reads less than the whole image
+  });
+  it('rejects a window that does not cover what the crop reads', () => {
+    const img = { data: new Uint8Array(4 * 4 * 4), width: 4, height: 4, window: { x: 0, y: 0, width: 4, height: 4, fullWidth: 8, fullHeight: 8 } };
+    expect(() => resizeAndCrop(img, 8, 8)).toThrow(/does not cover/);
   });
   it('rejects an image without pixels', () => {
     expect(() => resizeAndCrop({ data: new Uint8Array(0), width: 0, height: 0 }, 4, 4)).toThrow(RangeError);

@@ -1,0 +1,247 @@
+/**
+ * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--no-tjs]
+ *
+ * Builds the bench pages (production build), serves them with COOP/COEP, and measures in
+ * Chromium, per model and backend: raw session.run, classify end to end, preprocessing alone,
+ * cold start, classifyBatch; plus onnxruntime-node natively and Transformers.js on the same
+ * ONNX files. Prints a table and writes bench/results.md. Figures only: nothing is asserted.
+ */
+import { chromium, type Browser } from '@playwright/test';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, preview } from 'vite';
+import { chromiumArgs } from '../playwright.config.ts';
+import { MODELS } from '../src/models.ts';
+import { isolationHeaders } from '../vite.config.ts';
+import { renameInput } from './onnx-rename.ts';
+import { median, timeit, type BrowserResult, type Timing } from './shared.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10' },
+    models: { type: 'string', default: 'resnet50-untrained,resnet56-cifar10' },
+    backends: { type: 'string', default: 'wasm,webgpu' },
+    batch: { type: 'string', default: '8' },
+    'no-tjs': { type: 'boolean', default: false },
+    image: { type: 'string', default: path.resolve(root, '../shared/images/classic/pytorch-hub-dog.jpg') },
+    out: { type: 'string', default: path.join(root, 'bench/results.md') },
+  },
+});
+const RUNS = Number(args.runs);
+const BATCH = Number(args.batch);
+const models = args.models!.split(',');
+const backends = args.backends!.split(',') as ('wasm' | 'webgpu')[];
+const modelsDir = path.join(root, 'public/models');
+for (const m of models) {
+  const file = path.join(modelsDir, MODELS[m]?.url ?? '?');
+  if (!existsSync(file)) throw new Error(`${m}: ${file} is missing; run \`npm run models\` first`);
+}
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+// ---- build the pages and what they serve ----------------------------------------------------
+const dist = path.join(root, 'bench/.dist');
+log('building bench pages…');
+await build({
+  configFile: false,
+  root,
+  logLevel: 'warn',
+  build: {
+    outDir: dist,
+    emptyOutDir: true,
+    rolldownOptions: { input: ['index', 'tjs', 'cold'].map((p) => path.join(root, `bench/${p}.html`)) },
+  },
+});
+cpSync(args.image!, path.join(dist, 'bench-image.jpg'));
+const tjsOrt = path.join(root, 'node_modules/@huggingface/transformers/node_modules/onnxruntime-web/dist');
+const tjsOrtDir = existsSync(tjsOrt) ? tjsOrt : path.join(root, 'node_modules/onnxruntime-web/dist');
+mkdirSync(path.join(dist, 'tjs-ort'), { recursive: true });
+for (const f of ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']) {
+  cpSync(path.join(tjsOrtDir, f), path.join(dist, 'tjs-ort', f));
+}
+/** Transformers.js wants a model folder: config.json, preprocessor_config.json, onnx/model.onnx (input `pixel_values`). */
+function writeTjsModel(name: string): void {
+  const m = MODELS[name];
+  const dir = path.join(dist, 'tjs-models', name);
+  mkdirSync(path.join(dir, 'onnx'), { recursive: true });
+  const labels: string[] = JSON.parse(readFileSync(path.join(modelsDir, m.labels as string), 'utf8'));
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
+    model_type: 'resnet',
+    architectures: ['ResNetForImageClassification'],
+    num_labels: labels.length,
+    id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+  }));
+  // ConvNextImageProcessor: shortest edge → size / crop_pct, then center-crop to size (256 → 224).
+  writeFileSync(path.join(dir, 'preprocessor_config.json'), JSON.stringify({
+    image_processor_type: 'ConvNextImageProcessor',
+    do_resize: true,
+    size: { shortest_edge: m.inputSize },
+    crop_pct: m.inputSize / m.resizeTo,
+    resample: 2,
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: m.mean,
+    image_std: m.std,
+  }));
+  const onnx = readFileSync(path.join(modelsDir, m.url));
+  writeFileSync(path.join(dir, 'onnx/model.onnx'), renameInput(onnx, m.inputName!, 'pixel_values'));
+}
+if (!args['no-tjs']) models.forEach(writeTjsModel);
+
+const server = await preview({
+  configFile: false,
+  root,
+  logLevel: 'warn',
+  build: { outDir: dist },
+  preview: { port: 5190, strictPort: true, headers: isolationHeaders },
+});
+const base = 'http://localhost:5190/bench/';
+
+// ---- (f) onnxruntime-node, native CPU ---------------------------------------------------------
+async function native(name: string): Promise<Timing> {
+  const ort = await import('onnxruntime-node');
+  const m = MODELS[name];
+  const session = await ort.InferenceSession.create(path.join(modelsDir, m.url), {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: os.availableParallelism(),
+  });
+  const data = Float32Array.from({ length: 3 * m.inputSize ** 2 }, (_, i) => Math.sin(i));
+  const input = new ort.Tensor('float32', data, [1, 3, m.inputSize, m.inputSize]);
+  const t = await timeit(RUNS, () => session.run({ [m.inputName!]: input }));
+  await session.release();
+  return t;
+}
+
+// ---- browser measurements ---------------------------------------------------------------------
+const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+async function inPage<T>(url: string, fn: (page: import('@playwright/test').Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
+  try {
+    await page.goto(url);
+    return await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
+const adapter = await inPage(`${base}index.html`, async (page) => {
+  await page.waitForFunction(() => !!window.bench);
+  return page.evaluate(() => window.bench.adapterName());
+});
+const swiftshader = /swiftshader/i.test(adapter);
+
+/** Slow runs on a software GPU: fewer of them (said in the table), no batch. */
+function plan(model: string, backend: string): { runs: number; batch: number } {
+  if (backend === 'webgpu' && swiftshader && model.startsWith('resnet50')) return { runs: Math.min(RUNS, 3), batch: 0 };
+  return { runs: RUNS, batch: BATCH };
+}
+
+async function cold(model: string, backend: string, runs: number): Promise<{ fresh: Timing; cached: Timing }> {
+  const url = `${base}cold.html?model=${model}&backend=${backend}`;
+  const once = async (page: import('@playwright/test').Page) => {
+    await page.goto(url);
+    await page.waitForFunction(() => window.coldMs !== undefined || window.coldError !== undefined, null, { timeout: 600_000 });
+    const r = await page.evaluate(() => ({ ms: window.coldMs, error: window.coldError }));
+    if (r.error) throw new Error(r.error);
+    return r.ms!;
+  };
+  const fresh: number[] = [];
+  const cached: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const context = await browser.newContext(); // empty HTTP cache and Cache Storage
+    const page = await context.newPage();
+    fresh.push(await once(page));
+    cached.push(await once(page)); // same context: model bytes from Cache Storage
+    await context.close();
+  }
+  return { fresh: median(fresh), cached: median(cached) };
+}
+
+interface Row extends BrowserResult {
+  coldFresh: Timing;
+  coldCached: Timing;
+  tjs: Timing | null;
+  tjsTop: string;
+}
+const rows: Row[] = [];
+const natives: Record<string, Timing> = {};
+for (const model of models) {
+  log(`${model}: onnxruntime-node…`);
+  natives[model] = await native(model);
+  for (const backend of backends) {
+    const { runs, batch } = plan(model, backend);
+    log(`${model} on ${backend}: ${runs} runs…`);
+    const r = await inPage(`${base}index.html`, async (page) => {
+      await page.waitForFunction(() => !!window.bench);
+      return page.evaluate(([m, b, n, k]) => window.bench.measure(m, b, n, k), [model, backend, runs, batch] as const);
+    });
+    log(`${model} on ${backend}: cold start…`);
+    const c = await cold(model, backend, Math.min(runs, 5));
+    let tjs: Timing | null = null;
+    let tjsTop = '';
+    if (!args['no-tjs']) {
+      log(`${model} on ${backend}: Transformers.js…`);
+      const t = await inPage(`${base}tjs.html`, async (page) => {
+        await page.waitForFunction(() => !!window.benchTjs);
+        return page.evaluate(([m, b, n]) => window.benchTjs(m, b, n), [model, backend, runs] as const);
+      });
+      tjs = t.timing;
+      tjsTop = t.top;
+    }
+    rows.push({ ...r, coldFresh: c.fresh, coldCached: c.cached, tjs, tjsTop });
+  }
+}
+await browser.close();
+await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+
+// ---- report -------------------------------------------------------------------------------------
+const ms = (t: Timing | null) => (t ? `${t.median < 10 ? t.median.toFixed(2) : t.median.toFixed(1)} ms` : '–');
+const n = (t: Timing | null) => (t ? ` (n=${t.n})` : '');
+const ratio = (a: Timing | null, b: Timing | null) => (a && b ? (a.median / b.median).toFixed(2) : '–');
+const chromiumVersion = browser.version();
+const imageSize = await jpegSize();
+async function jpegSize(): Promise<string> {
+  const b = readFileSync(args.image!);
+  // JPEG SOF0/SOF2: height and width follow the marker.
+  for (let i = 2; i < b.length - 9; i++) {
+    if (b[i] === 0xff && (b[i + 1] === 0xc0 || b[i + 1] === 0xc2)) return `${b.readUInt16BE(i + 7)}×${b.readUInt16BE(i + 5)}`;
+  }
+  return 'size unknown';
+}
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+  `Chromium ${chromiumVersion}; WebGPU adapter: ${adapter}${swiftshader ? ' (SwiftShader: a CPU Vulkan, not a GPU)' : ''}; Node ${process.version}`;
+
+const lines: string[] = [];
+lines.push('# Benchmark results', '');
+lines.push(`Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench\` on: ${machine}.`, '');
+lines.push(`Medians of ${RUNS} runs after warm-up unless n says otherwise, (a) and (b) taken in turns; image: ` +
+  `${path.basename(args.image!)} (${imageSize}); WASM threads: ${rows[0]?.threads ?? '?'}; (c) is from an ImageBitmap, on the path ` +
+  'the backend uses (CPU for WASM, GPU compute for WebGPU); (d) is page load → first result, median of fresh browser ' +
+  'contexts (nothing cached) and of reloads (model bytes from Cache Storage); (f) uses all cores.', '');
+if (swiftshader && backends.includes('webgpu')) {
+  lines.push('**The WebGPU figures are SwiftShader\'s** (software Vulkan on the CPU): they show that the GPU path runs, not how fast a GPU is. ' +
+    'ResNet-50 on SwiftShader takes ~25 s a run, so it gets 3 runs and no batch.', '');
+}
+lines.push('| model | backend | (a) raw session.run | (b) classify(ImageBitmap) | (b) classify(Blob) | (c) preprocess | (d) cold, not cached | (d) cold, cached | (e) classifyBatch of ' + BATCH + ' Blobs, per image | (e) classify of the same Blobs one by one, per image | (f) onnxruntime-node | (g) Transformers.js |');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  lines.push(`| ${r.model} | ${r.backend} | ${ms(r.raw)}${n(r.raw)} | ${ms(r.classifyBitmap)} | ${ms(r.classifyBlob)} | ${ms(r.preprocess)} | ` +
+    `${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ${ms(r.batchPerImage)} | ${ms(r.singleForBatch)} | ${ms(natives[r.model])} | ${ms(r.tjs)} |`);
+}
+lines.push('', '| model | backend | classify(ImageBitmap) / raw | classify(Blob) / raw | WASM raw / native | batch / single per image | ours (Blob) / Transformers.js |');
+lines.push('|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  lines.push(`| ${r.model} | ${r.backend} | ${ratio(r.classifyBitmap, r.raw)} | ${ratio(r.classifyBlob, r.raw)} | ` +
+    `${r.backend === 'wasm' ? ratio(r.raw, natives[r.model]) : '–'} | ${ratio(r.batchPerImage, r.singleForBatch)} | ${ratio(r.classifyBlob, r.tjs)} |`);
+}
+lines.push('', 'Ratios below 1 favour the first term. Targets: classify/raw ≤ 1.10 on WASM; batch/single < 1 on WASM.');
+const table = lines.join('\n');
+console.log(table);
+writeFileSync(args.out!, `${table}\n`);
+log(`\nwritten to ${path.relative(process.cwd(), args.out!)}`);
