@@ -208,11 +208,15 @@ const chromiumVersion = browser.version();
 const imageSize = await jpegSize();
 async function jpegSize(): Promise<string> {
   const b = readFileSync(args.image!);
-  // JPEG SOF0/SOF2: height and width follow the marker.
+  // JPEG SOF0/SOF2: height and width follow the marker. An EXIF thumbnail has one too: take the largest.
+  let best = { w: 0, h: 0 };
   for (let i = 2; i < b.length - 9; i++) {
-    if (b[i] === 0xff && (b[i + 1] === 0xc0 || b[i + 1] === 0xc2)) return `${b.readUInt16BE(i + 7)}×${b.readUInt16BE(i + 5)}`;
+    if (b[i] === 0xff && (b[i + 1] === 0xc0 || b[i + 1] === 0xc2)) {
+      const [h, w] = [b.readUInt16BE(i + 5), b.readUInt16BE(i + 7)];
+      if (w * h > best.w * best.h) best = { w, h };
+    }
   }
-  return 'size unknown';
+  return best.w ? `${best.w}×${best.h}` : 'size unknown';
 }
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
   `Chromium ${chromiumVersion}; WebGPU adapter: ${adapter}${swiftshader ? ' (SwiftShader: a CPU Vulkan, not a GPU)' : ''}; Node ${process.version}`;

@@ -66,7 +66,8 @@ test('classifyBatch equals single runs; topK, onProgress, concurrent calls and d
       await c.dispose();
       const settled = await pending.then((p) => p[0].label, (e) => e.code);
       const after = await c.classify(SHIP).catch((e) => e.code);
-      return { single, batch, top10, concurrent, badTopK, settled, after, progress, labels: c.labels.length };
+      const threads = { used: c.threads, cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated };
+      return { single, batch, top10, concurrent, badTopK, settled, after, progress, labels: c.labels.length, threads };
     },
     { SHIP, CAT },
   );
@@ -88,6 +89,8 @@ test('classifyBatch equals single runs; topK, onProgress, concurrent calls and d
   expect(r.progress.length).toBeGreaterThan(0);
   expect(r.progress.at(-1)).toBe(1);
   expect(r.labels).toBe(10);
+  // Cross-origin isolated (the dev server sends COOP/COEP): every core, not ORT's default of half.
+  expect(r.threads).toEqual({ used: r.threads.cores, cores: r.threads.cores, isolated: true });
 });
 
 test('the model is verified and kept in Cache Storage, and a corrupted entry is refetched', async ({ harness }) => {

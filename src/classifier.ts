@@ -72,6 +72,8 @@ export interface Classifier {
   readonly backend: Backend;
   /** The resolved model spec (absolute URLs). */
   readonly model: Readonly<ModelSpec>;
+  /** WASM threads in use: every core on a cross-origin isolated page (COOP/COEP), else 1. */
+  readonly threads: number;
   /** Class names, in output order. */
   readonly labels: readonly string[];
   /** Top-k classes of one image, most likely first. */
@@ -167,6 +169,10 @@ class OnnxClassifier implements Classifier {
 
   get backend(): Backend {
     return this.session.backend;
+  }
+
+  get threads(): number {
+    return this.session.threads;
   }
 
   async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Prediction[]> {

@@ -62,6 +62,8 @@ export interface ModelSession {
   readonly backend: Backend;
   readonly inputName: string;
   readonly outputName: string;
+  /** WASM threads of the runtime (all cores on a cross-origin isolated page, else 1). */
+  readonly threads: number;
   /** The session's GPUDevice (WebGPU backend only): preprocessing runs on it too. */
   readonly device?: GPUDevice;
   /** Runs `n` images (NCHW float32) and returns their logits, `n × classes` values. */
@@ -224,6 +226,7 @@ function checkedSession(
     backend,
     inputName,
     outputName,
+    threads: ort.env.wasm.numThreads ?? 1,
     device,
     run: (input, n) => runTensor(new ort.Tensor('float32', input, [n, 3, S, S]), n),
     runGpu: (input, n) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [n, 3, S, S] }), n),
