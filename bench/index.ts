@@ -38,7 +38,7 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
     const out = device.createBuffer({ size: gpu.imageBytes, usage: GPUBufferUsage.STORAGE });
     prep = await timeit(runs, async () => {
       const source = await toGpuSource(bitmap);
-      gpu.encode(source, out, 0);
+      await gpu.encode(source, out, 0);
       await device.queue.onSubmittedWorkDone();
     });
     out.destroy();

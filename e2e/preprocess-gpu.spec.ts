@@ -25,7 +25,7 @@ test('GPU preprocessing gives the CPU path\'s tensor on all 100 photos and the e
       for (const u of urls) {
         const cpu = sdk.preprocess(await sdk.toPixels(u), spec);
         const source = await sdk.toGpuSource(u);
-        gpu.encode(source, out, 0);
+        await gpu.encode(source, out, 0);
         source.release();
         const t = await gpu.read(out, gpu.imageBytes);
         let maxDiff = 0;
@@ -86,4 +86,48 @@ test('classify on WebGPU preprocesses on the GPU: image to texture, no CPU pixel
   expect(r.batch).toEqual(['ship', 'cat']);
   expect(r.toTexture).toBe(3);
   expect(r.getImageData).toBe(0);
+});
+
+test('video on the GPU path (external texture, or a copied frame where the import fails) gives the CPU path\'s tensor', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const { sdk } = window;
+    const bitmap = await createImageBitmap(await (await fetch('/test-images/classic/trt5-mug-cc0.jpeg')).blob());
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+    const video = document.createElement('video');
+    video.muted = true;
+    video.srcObject = canvas.captureStream();
+    await video.play();
+    await new Promise((res) => (video.readyState >= 2 ? res(null) : video.addEventListener('loadeddata', res, { once: true })));
+    const frame = new VideoFrame(canvas, { timestamp: 0 });
+
+    const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+    const spec = sdk.MODELS['resnet20-cifar10'];
+    const gpu = new sdk.GpuPreprocessor(device, spec);
+    const out = device.createBuffer({ size: gpu.imageBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const result: Record<string, { kind: string; via: string; maxDiff: number }> = {};
+    for (const [name, input] of [['video', video], ['frame', frame]] as const) {
+      const cpu = sdk.preprocess(await sdk.toPixels(input), spec);
+      const source = await sdk.toGpuSource(input);
+      const via = await gpu.encode(source, out, 0);
+      source.release();
+      const t = await gpu.read(out, gpu.imageBytes);
+      let maxDiff = 0;
+      t.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - cpu[i]))));
+      result[name] = { kind: source.kind, via, maxDiff };
+    }
+    frame.close();
+    device.destroy();
+    return result;
+  });
+  console.log(`video on the GPU path vs the CPU path: ${JSON.stringify(r)}`);
+  for (const name of ['video', 'frame']) {
+    expect(r[name].kind).toBe('video');
+    expect(['external', 'texture']).toContain(r[name].via);
+    // A copied frame is the CPU path's pixels exactly. An external texture converts colour on
+    // the GPU: one grey level (1/255/0.229 ≈ 0.017 after normalization) may round differently.
+    expect(r[name].maxDiff).toBeLessThanOrEqual(r[name].via === 'texture' ? 0 : 0.018);
+  }
 });

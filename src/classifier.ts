@@ -256,13 +256,13 @@ class OnnxClassifier implements Classifier {
         }
         this.checkUsable(signal);
       }
-      return await this.enqueue(signal, () => {
+      return await this.enqueue(signal, async () => {
         const buffer = this.inputBuffer(gpu, images.length);
-        sources.forEach((source, i) => {
+        for (const [i, source] of sources.entries()) {
           const tensor = uploads.get(i);
           if (tensor) gpu.device.queue.writeBuffer(buffer, i * gpu.imageBytes, tensor);
-          else gpu.encode(source, buffer, i);
-        });
+          else await gpu.encode(source, buffer, i);
+        }
         return this.session.runGpu(buffer, images.length);
       });
     } finally {

@@ -13,15 +13,19 @@ import { normalizationTables, resizePlan, type PreprocessParams, type Taps } fro
 
 const PRECISION = 22;
 
-// Pass 1: horizontal taps over the source rows the crop needs → packed RGB bytes.
-const horizontal = (external: boolean) => /* wgsl */ `
+// Both passes: the per-image parameters, the packed taps, and Pillow's rounding back to a byte.
+const prelude = /* wgsl */ `
 struct Params { S: u32, kh: u32, kv: u32, rowFirst: u32, rows: u32, outOffset: u32, _a: u32, _b: u32 };
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> taps: array<i32>;
-@group(0) @binding(2) var src: ${external ? 'texture_external' : 'texture_2d<f32>'};
-@group(0) @binding(3) var<storage, read_write> tmp: array<u32>;
 
 fn clip8(v: i32) -> u32 { return u32(clamp(v >> ${PRECISION}u, 0, 255)); }
+`;
+
+// Pass 1: horizontal taps over the source rows the crop needs → packed RGB bytes.
+const horizontal = (external: boolean) => /* wgsl */ `${prelude}
+@group(0) @binding(2) var src: ${external ? 'texture_external' : 'texture_2d<f32>'};
+@group(0) @binding(3) var<storage, read_write> tmp: array<u32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -40,15 +44,10 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 }`;
 
 // Pass 2: vertical taps → bytes → normalized float32 (lookup) → NCHW at outOffset.
-const vertical = /* wgsl */ `
-struct Params { S: u32, kh: u32, kv: u32, rowFirst: u32, rows: u32, outOffset: u32, _a: u32, _b: u32 };
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> taps: array<i32>;
+const vertical = /* wgsl */ `${prelude}
 @group(0) @binding(2) var<storage, read> tmp: array<u32>;
 @group(0) @binding(3) var<storage, read> lut: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-
-fn clip8(v: i32) -> u32 { return u32(clamp(v >> ${PRECISION}u, 0, 255)); }
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
@@ -87,6 +86,8 @@ function packTaps(h: Taps, v: Taps): Int32Array<ArrayBuffer> {
 export class GpuPreprocessor {
   private readonly pipelines: { texture: GPUComputePipeline; external: GPUComputePipeline; vertical: GPUComputePipeline };
   private readonly lut: GPUBuffer;
+  /** Set once importing a video frame failed: later frames go straight to the copy. */
+  private externalFails = false;
 
   constructor(
     readonly device: GPUDevice,
@@ -117,8 +118,37 @@ export class GpuPreprocessor {
     return b;
   }
 
-  /** Encodes image `index` of a batch into `out` (a STORAGE buffer of `n × imageBytes`). Submits the work. */
-  encode(image: GpuImageSource, out: GPUBuffer, index: number): void {
+  /**
+   * Encodes image `index` of a batch into `out` (a STORAGE buffer of `n × imageBytes`) and
+   * submits the work. Video frames are imported as external textures (no copy); where the
+   * browser cannot import one (it throws for some sources), the frame is copied to a texture.
+   * Returns how the image reached the GPU.
+   */
+  async encode(image: GpuImageSource, out: GPUBuffer, index: number): Promise<'external' | 'texture'> {
+    if (image.kind === 'video') {
+      let external: GPUExternalTexture | null = null;
+      try {
+        if (!this.externalFails) external = this.device.importExternalTexture({ source: image.source });
+      } catch {
+        this.externalFails = true; // e.g. SwiftShader: import fails for every source
+      }
+      if (!external) {
+        const bitmap = await createImageBitmap(image.source, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+        try {
+          this.submit({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, out, index);
+        } finally {
+          bitmap.close();
+        }
+        return 'texture';
+      }
+      this.submit(image, out, index, external);
+      return 'external';
+    }
+    this.submit(image, out, index);
+    return 'texture';
+  }
+
+  private submit(image: GpuImageSource, out: GPUBuffer, index: number, external?: GPUExternalTexture): void {
     const { device, params } = this;
     const S = params.inputSize;
     const { width, height } = image;
@@ -132,8 +162,10 @@ export class GpuPreprocessor {
 
     let texture: GPUTexture | null = null;
     let view: GPUTextureView | GPUExternalTexture;
-    if (image.kind === 'video') {
-      view = device.importExternalTexture({ source: image.source });
+    if (external) {
+      view = external;
+    } else if (image.kind === 'video') {
+      throw new Error('a video frame needs its external texture');
     } else {
       texture = device.createTexture({
         size: [width, height],
@@ -148,7 +180,7 @@ export class GpuPreprocessor {
       view = texture.createView();
     }
 
-    const h = image.kind === 'video' ? this.pipelines.external : this.pipelines.texture;
+    const h = external ? this.pipelines.external : this.pipelines.texture;
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(h);
