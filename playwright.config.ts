@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 5178);
 /** The production build of the demo (`vite build` + `vite preview`), where bundling issues show. */
 export const previewPort = port + 1;
+/** `npm run build` output (dist/) on a plain static server: no COOP/COEP, no bundler. */
+export const staticPort = port + 2;
 
 /** Debian's Chromium; WebGPU (SwiftShader here, the real GPU elsewhere) enabled. */
 export const chromiumArgs = [
@@ -40,6 +42,12 @@ export default defineConfig({
     {
       command: `npx vite build --logLevel warn && npx vite preview --port ${previewPort} --strictPort`,
       url: `http://localhost:${previewPort}/demo/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+    {
+      command: `npm run build --silent && npx tsx e2e/static-server.ts ${staticPort}`,
+      url: `http://localhost:${staticPort}/dist/resnet-web.js`,
       reuseExistingServer: !process.env.CI,
       timeout: 180_000,
     },

@@ -19,3 +19,5 @@ export type { LoadProgress } from './cache.ts';
 export { MODELS, DEFAULT_MODEL, modelNames } from './models.ts';
 export type { ModelSpec, RegistryEntry } from './models.ts';
 export type { Backend, BackendRequest } from './session.ts';
+export { tagPhotos, tagsToCSV, tagsToJSON } from './tagging.ts';
+export type { TagOptions, TagResult } from './tagging.ts';

@@ -17,6 +17,7 @@
  */
 import type * as Ort from 'onnxruntime-web/webgpu';
 import { ClassifierError } from './errors.ts';
+import { importOrt } from './ort-loader.ts';
 
 /**
  * ORT is imported dynamically: bundlers then give each build a chunk of its own. Its WASM thread
@@ -26,7 +27,7 @@ import { ClassifierError } from './errors.ts';
  */
 const runtimes: Partial<Record<Backend, Promise<typeof Ort>>> = {};
 function loadRuntime(backend: Backend): Promise<typeof Ort> {
-  runtimes[backend] ??= (backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).catch(
+  runtimes[backend] ??= importOrt(backend).catch(
     (e: unknown) => {
       delete runtimes[backend];
       throw new ClassifierError('BACKEND_UNAVAILABLE', `could not load onnxruntime-web (${backend}): ${String(e)}`, { cause: e });

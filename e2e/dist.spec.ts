@@ -1,0 +1,76 @@
+/**
+ * dist/ (npm run build) on a plain static server: the script tag with auto-tagging, and the
+ * ES module, with no bundler and no COOP/COEP headers.
+ */
+import type {} from '../src/iife.ts'; // window.ResNetWeb's type
+import { staticPort } from '../playwright.config.ts';
+import { expect, serveImages, test } from './fixtures.ts';
+
+const base = `http://localhost:${staticPort}`;
+
+test('script tag: lazy, tags <img data-classify> now and later, fires classified / classifyerror', async ({ page }) => {
+  await serveImages(page);
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.goto(`${base}/e2e/pages/script-tag.html`);
+  await page.waitForFunction(() => !!window.ResNetWeb);
+  await page.waitForTimeout(300);
+  // Lazy: the page loaded, the global exists, and neither the runtime nor a model was fetched.
+  expect(requests.filter((u) => /\/ort\/|\.onnx$|labels\.json$/.test(u))).toEqual([]);
+
+  const r = await page.evaluate(async () => {
+    const events: { src: string; type: string; detail: unknown }[] = [];
+    for (const type of ['classified', 'classifyerror']) {
+      document.addEventListener(type, (e) => events.push({ src: (e.target as HTMLImageElement).src.split('/').pop()!, type, detail: (e as CustomEvent).detail }));
+    }
+    const add = (src: string, alt?: string) => {
+      const img = document.createElement('img');
+      img.dataset.classify = '';
+      if (alt !== undefined) img.alt = alt;
+      img.src = src;
+      document.body.append(img);
+      return img;
+    };
+    const mug = add('/test-images/classic/trt5-mug-cc0.jpeg');
+    const dog = add('/test-images/classic/pytorch-hub-dog.jpg', 'my dog');
+    const bad = add('/test-images/edge/not-an-image.jpg');
+    const plain = document.createElement('img'); // no data-classify: left alone
+    plain.src = '/test-images/classic/trt5-binoculars.jpeg';
+    document.body.append(plain);
+    await new Promise<void>((res) => {
+      const t = setInterval(() => events.length >= 3 && (clearInterval(t), res()), 50);
+    });
+    return {
+      events,
+      mug: { label: mug.dataset.label, alt: mug.alt, predictions: JSON.parse(mug.dataset.predictions ?? '[]') },
+      dog: { label: dog.dataset.label, alt: dog.alt },
+      bad: { label: bad.dataset.label },
+      plain: plain.dataset.label ?? null,
+      api: Object.keys(window.ResNetWeb).sort(),
+      direct: (await window.ResNetWeb.classify('/test-images/classic/trt5-binoculars.jpeg'))[0].label,
+    };
+  });
+  expect(r.mug.label).toBe('coffee mug');
+  expect(r.mug.alt).toBe('coffee mug'); // an empty alt gets the top label
+  expect(r.mug.predictions).toHaveLength(5);
+  expect(r.dog.label).toBe('Samoyed');
+  expect(r.dog.alt).toBe('my dog'); // a given alt is kept
+  expect(r.bad.label).toBeUndefined();
+  expect(r.plain).toBeNull();
+  const byImage = Object.fromEntries(r.events.map((e) => [e.src, e]));
+  expect(byImage['trt5-mug-cc0.jpeg'].type).toBe('classified');
+  expect((byImage['trt5-mug-cc0.jpeg'].detail as { label: string }[])[0].label).toBe('coffee mug');
+  expect(byImage['not-an-image.jpg']).toMatchObject({ type: 'classifyerror', detail: { code: 'INVALID_IMAGE' } });
+  expect(r.api).toEqual(expect.arrayContaining(['ClassifierError', 'MODELS', 'classify', 'createClassifier', 'tagPhotos', 'tagsToCSV', 'tagsToJSON']));
+  expect(r.direct).toBe('binoculars');
+  // The runtime came from dist/ort/ (no CDN), and only the WASM build was needed.
+  expect(requests.filter((u) => u.includes('/ort/'))).toEqual(['/dist/ort/ort.wasm.bundle.min.mjs', '/dist/ort/ort-wasm-simd-threaded.wasm']);
+});
+
+test('ES module from dist/ with no bundler', async ({ page }) => {
+  await serveImages(page);
+  await page.goto(`${base}/e2e/pages/module.html`);
+  const result = await page.waitForFunction(() => (window as unknown as { result?: { label: string }[] }).result, null, { timeout: 60_000 });
+  const top = (await result.jsonValue()) as { label: string }[];
+  expect(top[0].label).toBe('binoculars');
+});

@@ -1,0 +1,27 @@
+/**
+ * A plain static file server (no COOP/COEP, no transforms), as a user's hosting might be:
+ * `dist/` must work from it. Serves the repository root. Usage: static-server.ts PORT
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const port = Number(process.argv[2] ?? 5180);
+const types: Record<string, string> = {
+  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
+  '.json': 'application/json', '.onnx': 'application/octet-stream', '.map': 'application/json',
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webmanifest': 'application/manifest+json',
+  '.css': 'text/css', '.svg': 'image/svg+xml',
+};
+createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  let file = path.join(root, decodeURIComponent(url.pathname));
+  if (file.endsWith(path.sep) || (existsSync(file) && statSync(file).isDirectory())) file = path.join(file, 'index.html');
+  if (!file.startsWith(root) || !existsSync(file)) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+  createReadStream(file).pipe(res);
+}).listen(port, () => console.log(`static server on http://localhost:${port}/`));

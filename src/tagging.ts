@@ -1,0 +1,93 @@
+/**
+ * Tagging many photos: classify a FileList / Blob[] with bounded concurrency, progress and
+ * abort; export the results as JSON or CSV.
+ */
+import type { Classifier, ClassifyOptions } from './classifier.ts';
+import type { Prediction } from './decode.ts';
+import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
+
+/** One photo's result: its predictions, or (for a file that is not a readable image) an error. */
+export interface TagResult {
+  file: Blob;
+  /** File name when the input is a `File`, else `''`. */
+  name: string;
+  predictions: Prediction[];
+  /** Set when this file could not be classified; `predictions` is then empty. */
+  error?: { code: ClassifierErrorCode | 'UNKNOWN'; message: string };
+}
+
+/** Options of {@link tagPhotos}. */
+export interface TagOptions extends Pick<ClassifyOptions, 'topK'> {
+  /**
+   * How many files are decoded and queued at once (runs share one session, so more mostly
+   * overlaps decoding with inference).
+   * @default 2
+   */
+  concurrency?: number;
+  /** Called after each file, with how many are done. */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the work: files not started are left out and the call rejects with `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Classifies every file, in order of the input, at most `concurrency` at a time. A file that is
+ * not a readable image gets an `error` instead of predictions; the others are unaffected.
+ */
+export async function tagPhotos(
+  classifier: Pick<Classifier, 'classify'>,
+  files: FileList | ArrayLike<Blob> | Iterable<Blob>,
+  options: TagOptions = {},
+): Promise<TagResult[]> {
+  const list = Array.from(files as ArrayLike<Blob>);
+  const concurrency = options.concurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+  const { signal } = options;
+  const results: TagResult[] = new Array(list.length);
+  let next = 0;
+  let done = 0;
+  const abort = () => new ClassifierError('ABORTED', 'tagging was aborted', { cause: signal?.reason });
+
+  const worker = async () => {
+    while (next < list.length) {
+      if (signal?.aborted) throw abort();
+      const i = next++;
+      const file = list[i];
+      const name = typeof File !== 'undefined' && file instanceof File ? file.name : '';
+      try {
+        results[i] = { file, name, predictions: await classifier.classify(file, { topK: options.topK, signal }) };
+      } catch (e) {
+        if (signal?.aborted) throw abort();
+        if (!(e instanceof ClassifierError) || e.code !== 'INVALID_IMAGE') throw e;
+        results[i] = { file, name, predictions: [], error: { code: e.code, message: e.message } };
+      }
+      options.onProgress?.(++done, list.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+  return results;
+}
+
+/** The results as JSON: `[{ file, predictions: [{ label, index, score }], error? }]`. */
+export function tagsToJSON(results: readonly TagResult[]): string {
+  return JSON.stringify(
+    results.map((r) => ({ file: r.name, predictions: r.predictions, ...(r.error ? { error: r.error } : {}) })),
+    null,
+    2,
+  );
+}
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** The results as CSV (RFC 4180), one row per file and rank: `file,rank,label,index,score,error`. */
+export function tagsToCSV(results: readonly TagResult[]): string {
+  const rows = [['file', 'rank', 'label', 'index', 'score', 'error']];
+  for (const r of results) {
+    if (r.error) rows.push([r.name, '', '', '', '', `${r.error.code}: ${r.error.message}`]);
+    r.predictions.forEach((p, k) => rows.push([r.name, String(k + 1), p.label, String(p.index), p.score.toFixed(6), '']));
+  }
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
