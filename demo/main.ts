@@ -1,73 +1,299 @@
-import { createClassifier, isClassifierError, MODELS, type Classifier } from '../src/index.ts';
+/**
+ * The demo: one image (drop, pick, paste, URL), the webcam live, or a gallery of photos tagged
+ * with progress and exported as JSON/CSV. Model and backend pickers; download progress; the
+ * backend and the time of each stage.
+ */
+import {
+  createClassifier,
+  isClassifierError,
+  MODELS,
+  tagPhotos,
+  tagsToCSV,
+  tagsToJSON,
+  type Classifier,
+  type ImageInput,
+  type Prediction,
+  type TagResult,
+} from '../src/index.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const modelSelect = $<HTMLSelectElement>('model');
-const backendSelect = $<HTMLSelectElement>('backend');
-const fileInput = $<HTMLInputElement>('file');
-const status = $<HTMLParagraphElement>('status');
-const preview = $<HTMLImageElement>('preview');
-const results = $<HTMLOListElement>('results');
+const ui = {
+  model: $<HTMLSelectElement>('model'),
+  backend: $<HTMLSelectElement>('backend'),
+  engine: $<HTMLDivElement>('engine'),
+  download: $<HTMLProgressElement>('download'),
+  drop: $<HTMLLabelElement>('drop'),
+  file: $<HTMLInputElement>('file'),
+  urlForm: $<HTMLFormElement>('url-form'),
+  url: $<HTMLInputElement>('url'),
+  preview: $<HTMLImageElement>('preview'),
+  bars: $<HTMLOListElement>('bars'),
+  timings: $<HTMLParagraphElement>('timings'),
+  camStart: $<HTMLButtonElement>('cam-start'),
+  camStop: $<HTMLButtonElement>('cam-stop'),
+  video: $<HTMLVideoElement>('video'),
+  camBars: $<HTMLOListElement>('cam-bars'),
+  fps: $<HTMLSpanElement>('fps'),
+  folder: $<HTMLInputElement>('folder'),
+  photos: $<HTMLInputElement>('photos'),
+  stop: $<HTMLButtonElement>('stop'),
+  exportJson: $<HTMLButtonElement>('export-json'),
+  exportCsv: $<HTMLButtonElement>('export-csv'),
+  galleryProgress: $<HTMLProgressElement>('gallery-progress'),
+  galleryStatus: $<HTMLParagraphElement>('gallery-status'),
+  grid: $<HTMLUListElement>('grid'),
+  message: $<HTMLParagraphElement>('message'),
+};
 
+// ---- model, backend, loading -------------------------------------------------------------------
 const params = new URLSearchParams(location.search);
-for (const m of Object.values(MODELS)) modelSelect.add(new Option(`${m.name} — ${m.description}`, m.name));
-modelSelect.value = params.get('model') ?? 'resnet50';
-backendSelect.value = params.get('backend') ?? 'auto';
+for (const m of Object.values(MODELS)) ui.model.add(new Option(`${m.name} — ${m.description}`, m.name));
+ui.model.value = params.get('model') ?? 'resnet50';
+ui.backend.value = params.get('backend') ?? 'auto';
 
 let current: { key: string; classifier: Promise<Classifier> } | null = null;
 
-function say(text: string, error = false): void {
-  status.textContent = text;
-  status.classList.toggle('error', error);
+function showError(e: unknown): void {
+  let text = String(e);
+  if (isClassifierError(e)) {
+    const hints: Record<string, string> = {
+      INVALID_IMAGE: 'That file is not an image this browser can read (or it is empty or truncated).',
+      MODEL_LOAD_FAILED: 'The model could not be loaded. Run `npm run models`, or pick another model.',
+      MODEL_INTEGRITY: 'The model file is corrupted (its checksum does not match).',
+      BACKEND_UNAVAILABLE: 'This backend is not available in this browser. Try "auto" or WASM.',
+    };
+    text = `${hints[e.code] ?? ''} (${e.code}: ${e.message})`.trim();
+  }
+  ui.message.textContent = text;
+  ui.message.hidden = false;
 }
+const clearError = () => (ui.message.hidden = true);
 
 function classifier(): Promise<Classifier> {
-  const key = `${modelSelect.value}/${backendSelect.value}`;
+  const key = `${ui.model.value}/${ui.backend.value}`;
   if (current?.key !== key) {
     void current?.classifier.then((c) => c.dispose()).catch(() => undefined);
-    say(`Loading ${modelSelect.value}…`);
+    ui.engine.textContent = `Loading ${ui.model.value}…`;
+    ui.download.hidden = false;
+    ui.download.value = 0;
     const promise = createClassifier({
-      model: modelSelect.value,
-      backend: backendSelect.value as 'auto' | 'webgpu' | 'wasm',
-      onProgress: ({ loaded, total }) =>
-        say(`Loading ${modelSelect.value}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`),
+      model: ui.model.value,
+      backend: ui.backend.value as 'auto' | 'webgpu' | 'wasm',
+      onProgress: ({ loaded, total }) => {
+        ui.download.value = total ? loaded / total : 0;
+        ui.engine.textContent = `Downloading ${ui.model.value}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`;
+      },
     });
     current = { key, classifier: promise };
-    promise.catch(() => {
-      if (current?.classifier === promise) current = null;
-    });
+    promise.then(
+      (c) => {
+        ui.download.hidden = true;
+        ui.engine.textContent = `Backend: ${c.backend === 'webgpu' ? 'WebGPU' : `WASM (${c.threads} thread${c.threads > 1 ? 's' : ''})`} · model ${ui.model.value}`;
+      },
+      (e: unknown) => {
+        ui.download.hidden = true;
+        ui.engine.textContent = '';
+        if (current?.classifier === promise) current = null;
+        showError(e);
+      },
+    );
   }
   return current!.classifier;
 }
 
-async function run(file: File): Promise<void> {
-  results.replaceChildren();
-  preview.src = URL.createObjectURL(file);
-  preview.hidden = false;
+// ---- results -------------------------------------------------------------------------------------
+function renderBars(list: HTMLOListElement, predictions: Prediction[]): void {
+  list.replaceChildren(
+    ...predictions.map((p) => {
+      const li = document.createElement('li');
+      const name = document.createElement('div');
+      name.className = 'name';
+      const label = document.createElement('span');
+      label.className = 'label';
+      label.textContent = p.label;
+      const pct = document.createElement('span');
+      pct.className = 'pct';
+      pct.textContent = `${(p.score * 100).toFixed(1)} %`;
+      name.append(label, pct);
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      const fill = document.createElement('div');
+      fill.className = 'fill';
+      fill.style.width = `${Math.max(0.5, p.score * 100)}%`;
+      bar.append(fill);
+      li.append(name, bar);
+      return li;
+    }),
+  );
+}
+
+const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+
+async function classifyOne(image: ImageInput, previewUrl: string): Promise<void> {
+  clearError();
+  ui.bars.replaceChildren();
+  ui.timings.textContent = '';
+  ui.preview.src = previewUrl;
+  ui.preview.hidden = false;
   try {
     const c = await classifier();
-    say(`Classifying on ${c.backend}…`);
-    const t0 = performance.now();
-    const top = await c.classify(file);
-    say(`Backend: ${c.backend} · ${(performance.now() - t0).toFixed(0)} ms`);
-    for (const p of top) {
-      const li = document.createElement('li');
-      li.innerHTML = `<span class="label"></span> <span class="score"></span>`;
-      li.querySelector('.label')!.textContent = p.label;
-      li.querySelector('.score')!.textContent = `${(p.score * 100).toFixed(1)} %`;
-      results.append(li);
+    const predictions = await c.classify(image);
+    renderBars(ui.bars, predictions);
+    const t = c.lastTimings;
+    if (t) {
+      ui.timings.textContent = `${c.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · decode ${ms(t.decode)} · preprocess ${ms(t.preprocess)} · inference ${ms(t.inference)} · total ${ms(t.total)}`;
     }
   } catch (e) {
-    say(isClassifierError(e) ? `${e.code}: ${e.message}` : String(e), true);
+    ui.preview.hidden = true;
+    showError(e);
   }
 }
 
-fileInput.addEventListener('change', () => {
-  const file = fileInput.files?.[0];
-  if (file) void run(file);
-});
-for (const s of [modelSelect, backendSelect]) {
-  s.addEventListener('change', () => {
-    const file = fileInput.files?.[0];
-    if (file) void run(file);
-  });
+function classifyFile(file: Blob): void {
+  void classifyOne(file, URL.createObjectURL(file));
 }
+
+ui.file.addEventListener('change', () => ui.file.files?.[0] && classifyFile(ui.file.files[0]));
+ui.drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  ui.drop.classList.add('over');
+});
+ui.drop.addEventListener('dragleave', () => ui.drop.classList.remove('over'));
+ui.drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  ui.drop.classList.remove('over');
+  const file = e.dataTransfer?.files[0];
+  if (file) classifyFile(file);
+});
+document.addEventListener('paste', (e) => {
+  const file = [...(e.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
+  if (file) classifyFile(file);
+});
+ui.urlForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const url = ui.url.value.trim();
+  if (url) void classifyOne(url, url);
+});
+for (const s of [ui.model, ui.backend]) s.addEventListener('change', () => void classifier());
+
+// ---- webcam ----------------------------------------------------------------------------------------
+let camera: MediaStream | null = null;
+ui.camStart.addEventListener('click', async () => {
+  clearError();
+  try {
+    camera = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+  } catch (e) {
+    showError(`The camera could not be opened: ${String(e)}`);
+    return;
+  }
+  ui.video.srcObject = camera;
+  await ui.video.play();
+  ui.camStart.disabled = true;
+  ui.camStop.disabled = false;
+  const c = await classifier().catch(() => null);
+  if (!c) return;
+  let frames = 0;
+  let since = performance.now();
+  while (camera) {
+    const predictions = await c.classify(ui.video, { topK: 3 }).catch(() => null);
+    if (!camera) break;
+    if (predictions) renderBars(ui.camBars, predictions);
+    frames++;
+    const now = performance.now();
+    if (now - since > 1000) {
+      ui.fps.textContent = `${((frames * 1000) / (now - since)).toFixed(1)} FPS`;
+      frames = 0;
+      since = now;
+    }
+    await new Promise(requestAnimationFrame);
+  }
+});
+ui.camStop.addEventListener('click', () => {
+  camera?.getTracks().forEach((t) => t.stop());
+  camera = null;
+  ui.video.srcObject = null;
+  ui.camStart.disabled = false;
+  ui.camStop.disabled = true;
+  ui.fps.textContent = '';
+});
+
+// ---- gallery ---------------------------------------------------------------------------------------
+let tagged: TagResult[] = [];
+let running: AbortController | null = null;
+
+async function tagGallery(files: File[]): Promise<void> {
+  clearError();
+  const images = files.filter((f) => f.type.startsWith('image/') || !f.type);
+  if (images.length === 0) {
+    ui.galleryStatus.textContent = 'No images there.';
+    return;
+  }
+  running?.abort();
+  running = new AbortController();
+  ui.grid.replaceChildren();
+  ui.galleryProgress.hidden = false;
+  ui.galleryProgress.value = 0;
+  ui.stop.disabled = false;
+  ui.exportJson.disabled = ui.exportCsv.disabled = true;
+  const t0 = performance.now();
+  try {
+    const c = await classifier();
+    tagged = await tagPhotos(c, images, {
+      topK: 5,
+      signal: running.signal,
+      onProgress: (done, total) => {
+        ui.galleryProgress.value = done / total;
+        ui.galleryStatus.textContent = `${done} / ${total} photos`;
+      },
+    });
+    const bad = tagged.filter((r) => r.error).length;
+    ui.galleryStatus.textContent =
+      `${tagged.length} photos tagged in ${((performance.now() - t0) / 1000).toFixed(1)} s` + (bad ? ` · ${bad} could not be read` : '');
+    ui.grid.replaceChildren(...tagged.map(galleryItem));
+    ui.exportJson.disabled = ui.exportCsv.disabled = false;
+  } catch (e) {
+    if (isClassifierError(e, 'ABORTED')) ui.galleryStatus.textContent = 'Stopped.';
+    else showError(e);
+  } finally {
+    ui.stop.disabled = true;
+    running = null;
+  }
+}
+
+function galleryItem(r: TagResult): HTMLLIElement {
+  const li = document.createElement('li');
+  const img = document.createElement('img');
+  img.alt = r.predictions[0]?.label ?? r.name;
+  if (!r.error) img.src = URL.createObjectURL(r.file);
+  const caption = document.createElement('div');
+  caption.textContent = r.error ? `${r.name}: not a readable image` : `${r.predictions[0].label} (${(r.predictions[0].score * 100).toFixed(0)} %)`;
+  if (r.error) caption.className = 'error';
+  li.title = r.name;
+  li.append(img, caption);
+  return li;
+}
+
+function download(name: string, type: string, text: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+for (const input of [ui.folder, ui.photos]) {
+  input.addEventListener('change', () => void tagGallery([...(input.files ?? [])]));
+}
+ui.stop.addEventListener('click', () => running?.abort());
+ui.exportJson.addEventListener('click', () => download('tags.json', 'application/json', tagsToJSON(tagged)));
+ui.exportCsv.addEventListener('click', () => download('tags.csv', 'text/csv', tagsToCSV(tagged)));
+
+// ---- tabs --------------------------------------------------------------------------------------------
+const tabs = document.querySelectorAll<HTMLButtonElement>('[role="tab"]');
+function showTab(name: string): void {
+  tabs.forEach((t) => t.setAttribute('aria-selected', String(t.dataset.tab === name)));
+  for (const id of ['single', 'webcam', 'gallery']) $(id).hidden = id !== name;
+}
+tabs.forEach((t) => t.addEventListener('click', () => showTab(t.dataset.tab!)));
+showTab(params.get('tab') ?? 'single');
+void classifier();

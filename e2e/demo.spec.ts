@@ -1,26 +1,100 @@
 /**
- * The minimal demo, as built for production (`vite build`, served by `vite preview` with
- * COOP/COEP): pick an image, see the top-5 with scores and the backend.
+ * The demo as built for production (`vite build`, served by `vite preview` with COOP/COEP):
+ * upload, URL, a bad file, the gallery with its exports, the webcam, a phone-sized screen.
+ * Screenshots go to e2e/screenshots/ (the README shows them).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { previewPort } from '../playwright.config.ts';
-import { expect, IMAGES, test } from './fixtures.ts';
+import { expect, IMAGES, serveImages, test } from './fixtures.ts';
 
-test('built demo: pick a photo, see the top-5 and the backend; a bad file gets a clear message', async ({ page }) => {
+const shots = path.join(import.meta.dirname, 'screenshots');
+const demo = `http://localhost:${previewPort}/demo/?model=mobilenetv2-int8&backend=wasm`;
+
+async function open(page: Page, query = ''): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://localhost:${previewPort}/demo/?model=mobilenetv2-int8&backend=wasm`);
+  await serveImages(page);
+  await page.goto(demo + query);
+  await expect(page.locator('#engine')).toContainText('Backend: WASM');
   // WASM threads run only on a cross-origin isolated page; their workers must load ORT itself.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  return errors;
+}
+
+test('upload a photo: top-5 bars with percentages, backend and stage timings', async ({ page }) => {
+  const errors = await open(page);
   await page.setInputFiles('#file', path.join(IMAGES, 'classic/pytorch-hub-dog.jpg'));
-  await expect(page.locator('#results li')).toHaveCount(5);
-  await expect(page.locator('#results li').first()).toContainText('Samoyed');
-  await expect(page.locator('#results li').first()).toContainText('%');
-  await expect(page.locator('#status')).toContainText('Backend: wasm');
+  await expect(page.locator('#bars li')).toHaveCount(5);
+  await expect(page.locator('#bars li').first()).toContainText('Samoyed');
+  await expect(page.locator('#bars li .pct').first()).toHaveText(/^\d+\.\d %$/);
+  await expect(page.locator('#timings')).toContainText(/WASM · decode .* · preprocess .* · inference .* · total/);
+  await page.screenshot({ path: path.join(shots, 'demo-image.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test('an image URL, then a bad file with a clear message', async ({ page }) => {
+  const errors = await open(page);
+  await page.fill('#url', `http://localhost:${previewPort}/test-images/classic/trt5-mug-cc0.jpeg`);
+  await page.click('#url-form button');
+  await expect(page.locator('#bars li').first()).toContainText('coffee mug');
 
   await page.setInputFiles('#file', path.join(IMAGES, 'edge/not-an-image.jpg'));
-  await expect(page.locator('#status')).toContainText('INVALID_IMAGE');
-  await expect(page.locator('#status')).toHaveClass(/error/);
-  await expect(page.locator('#results li')).toHaveCount(0);
+  await expect(page.locator('#message')).toBeVisible();
+  await expect(page.locator('#message')).toContainText('not an image this browser can read');
+  await expect(page.locator('#message')).toContainText('INVALID_IMAGE');
+  await expect(page.locator('#bars li')).toHaveCount(0);
+  await page.screenshot({ path: path.join(shots, 'demo-bad-file.png') });
+  expect(errors).toEqual([]);
+});
+
+test('gallery: tag a folder with progress, export JSON and CSV; a bad photo is reported', async ({ page }) => {
+  const errors = await open(page, '&tab=gallery');
+  await page.setInputFiles('#folder', path.join(IMAGES, 'classic'));
+  await expect(page.locator('#gallery-status')).toContainText('5 photos tagged');
+  await expect(page.locator('#grid li')).toHaveCount(5);
+  await expect(page.locator('#gallery-progress')).toHaveJSProperty('value', 1);
+
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const tags = JSON.parse(readFileSync(await json.path(), 'utf8')) as { file: string; predictions: { label: string }[] }[];
+  expect(json.suggestedFilename()).toBe('tags.json');
+  expect(Object.fromEntries(tags.map((t) => [t.file, t.predictions[0].label]))).toMatchObject({
+    'pytorch-hub-dog.jpg': 'Samoyed',
+    'trt5-binoculars.jpeg': 'binoculars',
+    'trt5-mug-cc0.jpeg': 'coffee mug',
+  });
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const rows = readFileSync(await csv.path(), 'utf8').trim().split('\r\n');
+  expect(rows[0]).toBe('file,rank,label,index,score,error');
+  expect(rows).toHaveLength(1 + 5 * 5);
+  await page.screenshot({ path: path.join(shots, 'demo-gallery.png'), fullPage: true });
+
+  await page.setInputFiles('#photos', [path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg'), path.join(IMAGES, 'edge/truncated.jpg')]);
+  await expect(page.locator('#gallery-status')).toContainText('2 photos tagged');
+  await expect(page.locator('#gallery-status')).toContainText('1 could not be read');
+  await expect(page.locator('#grid .error')).toContainText('truncated.jpg: not a readable image');
+  expect(errors).toEqual([]);
+});
+
+test('webcam: live classification with FPS', async ({ page }) => {
+  const errors = await open(page, '&tab=webcam');
+  await page.click('#cam-start');
+  await expect(page.locator('#cam-bars li')).toHaveCount(3);
+  await expect(page.locator('#fps')).toHaveText(/^\d+(\.\d)? FPS$/, { timeout: 30_000 });
+  await page.screenshot({ path: path.join(shots, 'demo-webcam.png') });
+  await page.click('#cam-stop');
+  await expect(page.locator('#fps')).toHaveText('');
+  expect(errors).toEqual([]);
+});
+
+test('phone-sized screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const errors = await open(page);
+  await page.setInputFiles('#file', path.join(IMAGES, 'classic/trt5-tabby_tiger_cat.jpg'));
+  await expect(page.locator('#bars li')).toHaveCount(5);
+  // Nothing wider than the screen.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: path.join(shots, 'demo-phone.png'), fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -66,6 +66,17 @@ export interface ClassifyOptions {
   signal?: AbortSignal;
 }
 
+/** Where the time of one `classify`/`classifyBatch` call went, in milliseconds. */
+export interface StageTimings {
+  /** Decoding the image(s) to pixels (CPU path) or to GPU-uploadable bitmaps (WebGPU path). */
+  decode: number;
+  /** Resize + crop + normalize (on the GPU: recording and submitting the compute passes). */
+  preprocess: number;
+  /** Waiting for the session and running it, until the logits are back. */
+  inference: number;
+  total: number;
+}
+
 /** A loaded model, ready to classify. */
 export interface Classifier {
   /** The backend that actually runs. */
@@ -74,6 +85,8 @@ export interface Classifier {
   readonly model: Readonly<ModelSpec>;
   /** WASM threads in use: every core on a cross-origin isolated page (COOP/COEP), else 1. */
   readonly threads: number;
+  /** Stage timings of the most recently finished call, or `null` before the first. */
+  readonly lastTimings: Readonly<StageTimings> | null;
   /** Class names, in output order. */
   readonly labels: readonly string[];
   /** Top-k classes of one image, most likely first. */
@@ -155,6 +168,7 @@ class OnnxClassifier implements Classifier {
   /** WebGPU backend: preprocessing on the session's device, into `gpuInput`. */
   private readonly gpu: GpuPreprocessor | null;
   private gpuInput: { buffer: GPUBuffer; n: number } | null = null;
+  lastTimings: StageTimings | null = null;
 
   constructor(
     readonly model: Readonly<ModelSpec>,
@@ -220,23 +234,34 @@ class OnnxClassifier implements Classifier {
   /** `images` → one batch → logits per image. */
   private async run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
     this.checkUsable(signal);
-    const out = this.gpu ? await this.runOnGpu(this.gpu, images, signal) : await this.runOnCpu(images, signal);
+    const t: StageTimings = { decode: 0, preprocess: 0, inference: 0, total: 0 };
+    const t0 = performance.now();
+    const out = this.gpu ? await this.runOnGpu(this.gpu, images, t, signal) : await this.runOnCpu(images, t, signal);
+    t.total = performance.now() - t0;
+    this.lastTimings = t;
     const classes = this.labels.length;
     return images.map((_, i) => out.slice(i * classes, (i + 1) * classes));
   }
 
   /** CPU preprocessing into one NCHW tensor, then the session. */
-  private async runOnCpu(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array> {
+  private async runOnCpu(images: ImageInput[], t: StageTimings, signal?: AbortSignal): Promise<Float32Array> {
     const size = 3 * this.model.inputSize ** 2;
     const input = new Float32Array(images.length * size);
     // Decoding runs a few images ahead of preprocessing (off the main thread), and only those
     // few images' pixels are held at once.
     let i = 0;
+    let mark = performance.now();
     for await (const pixels of pixelsInOrder(images, signal, this.model)) {
+      const decoded = performance.now();
+      t.decode += decoded - mark;
       preprocess(pixels, this.model, input, i++ * size, this.tables);
+      mark = performance.now();
+      t.preprocess += mark - decoded;
       this.checkUsable(signal);
     }
-    return this.enqueue(signal, () => this.session.run(input, images.length));
+    const out = await this.enqueue(signal, () => this.session.run(input, images.length));
+    t.inference = performance.now() - mark;
+    return out;
   }
 
   /**
@@ -244,9 +269,10 @@ class OnnxClassifier implements Classifier {
    * the session on that buffer; only the logits come back. An image larger than a texture can
    * hold is preprocessed on the CPU and uploaded instead.
    */
-  private async runOnGpu(gpu: GpuPreprocessor, images: ImageInput[], signal?: AbortSignal): Promise<Float32Array> {
+  private async runOnGpu(gpu: GpuPreprocessor, images: ImageInput[], t: StageTimings, signal?: AbortSignal): Promise<Float32Array> {
     const sources: (GpuImageSource & { release(): void })[] = [];
     const uploads = new Map<number, Float32Array<ArrayBuffer>>();
+    const t0 = performance.now();
     try {
       for (const [i, image] of images.entries()) {
         const source = await toGpuSource(image, signal);
@@ -256,14 +282,20 @@ class OnnxClassifier implements Classifier {
         }
         this.checkUsable(signal);
       }
+      t.decode = performance.now() - t0;
       return await this.enqueue(signal, async () => {
+        const t1 = performance.now();
         const buffer = this.inputBuffer(gpu, images.length);
         for (const [i, source] of sources.entries()) {
           const tensor = uploads.get(i);
           if (tensor) gpu.device.queue.writeBuffer(buffer, i * gpu.imageBytes, tensor);
           else await gpu.encode(source, buffer, i);
         }
-        return this.session.runGpu(buffer, images.length);
+        const t2 = performance.now();
+        t.preprocess = t2 - t1;
+        const out = await this.session.runGpu(buffer, images.length);
+        t.inference = performance.now() - t2;
+        return out;
       });
     } finally {
       for (const s of sources) s.release();

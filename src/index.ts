@@ -10,7 +10,7 @@
  * ```
  */
 export { createClassifier, classify, DEFAULTS } from './classifier.ts';
-export type { Classifier, ClassifierOptions, ClassifyOptions } from './classifier.ts';
+export type { Classifier, ClassifierOptions, ClassifyOptions, StageTimings } from './classifier.ts';
 export { ClassifierError, isClassifierError } from './errors.ts';
 export type { ClassifierErrorCode } from './errors.ts';
 export type { ImageInput } from './image.ts';
