@@ -158,3 +158,24 @@ export async function loadLabels(url: string, signal?: AbortSignal): Promise<str
   }
   return data;
 }
+
+/** Deletes every model this SDK keeps in Cache Storage. Resolves `true` when there was a cache to delete. */
+export async function clearModelCache(): Promise<boolean> {
+  if (typeof caches === 'undefined') return false;
+  await Promise.all([...writing.values()]);
+  return caches.delete(CACHE_NAME);
+}
+
+/** What the model cache holds: its entries (model URL, sha256, bytes) and their total size. */
+export async function modelCacheSize(): Promise<{ bytes: number; entries: { url: string; sha256: string; bytes: number }[] }> {
+  const cache = await openCache();
+  if (!cache) return { bytes: 0, entries: [] };
+  const entries = [];
+  for (const request of await cache.keys()) {
+    const res = await cache.match(request);
+    const bytes = res ? (await res.blob()).size : 0;
+    const [url, sha256 = ''] = request.url.split('#sha256=');
+    entries.push({ url, sha256, bytes });
+  }
+  return { bytes: entries.reduce((n, e) => n + e.bytes, 0), entries };
+}

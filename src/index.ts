@@ -15,6 +15,7 @@ export { ClassifierError, isClassifierError } from './errors.ts';
 export type { ClassifierErrorCode } from './errors.ts';
 export type { ImageInput } from './image.ts';
 export type { Prediction } from './decode.ts';
+export { clearModelCache, modelCacheSize } from './cache.ts';
 export type { LoadProgress } from './cache.ts';
 export { MODELS, DEFAULT_MODEL, modelNames } from './models.ts';
 export type { ModelSpec, RegistryEntry } from './models.ts';
