@@ -12,6 +12,8 @@ export default defineConfig({
   // onnxruntime-web finds its .wasm next to its own bundle (new URL(..., import.meta.url)):
   // pre-bundling would move the bundle away from it.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // The classifier worker imports onnxruntime-web dynamically: ES module workers split chunks.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist-demo',
     rolldownOptions: { input: { demo: 'demo/index.html' } },

@@ -9,10 +9,11 @@ test('without WebGPU: "auto" runs on WASM, "webgpu" rejects with BACKEND_UNAVAIL
   await harness.reload();
   await harness.waitForFunction(() => window.harnessReady === true);
   const r = await harness.evaluate(async () => {
-    const auto = await window.sdk.createClassifier({ model: 'resnet20-cifar10' });
+    // In this thread: the test hides navigator.gpu from the page, and a worker has its own navigator.
+    const auto = await window.sdk.createClassifier({ model: 'resnet20-cifar10', worker: false });
     const backend = auto.backend;
     await auto.dispose();
-    const err = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu' }).catch((e) => e);
+    const err = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu', worker: false }).catch((e) => e);
     return { backend, code: err.code, message: err.message, isError: err instanceof window.sdk.ClassifierError };
   });
   expect(r.backend).toBe('wasm');
@@ -97,7 +98,8 @@ test('the model is verified and kept in Cache Storage, and a corrupted entry is 
   const r = await harness.evaluate(async (SHIP) => {
     await caches.delete('resnet-web-models-v1');
     const fetched = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('resnet20-cifar10.onnx')).length;
-    const make = () => window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm' });
+    // In this thread, so that the page's resource timing sees the downloads.
+    const make = () => window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', worker: false });
     const before = fetched();
     await (await make()).dispose();
     const afterFirst = fetched();

@@ -67,7 +67,8 @@ test('classify on WebGPU preprocesses on the GPU: image to texture, no CPU pixel
     };
     wrap(GPUQueue.prototype, 'copyExternalImageToTexture', 'toTexture');
     wrap(OffscreenCanvasRenderingContext2D.prototype, 'getImageData', 'getImageData');
-    const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'webgpu' });
+    // In this thread, where the wrapped GPUQueue and canvas can see it.
+    const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'webgpu', worker: false });
     const bitmap = await createImageBitmap(await (await fetch('/test-images/cifar10/ship/0003.jpg')).blob());
     const before = { ...calls };
     const top = await c.classify(bitmap);

@@ -2,6 +2,7 @@
  * npm run build → dist/:
  *   resnet-web.js        ES module (import { createClassifier } from '/dist/resnet-web.js')
  *   resnet-web.iife.js   script-tag bundle: window.ResNetWeb + <img data-classify> auto-tagging
+ *   resnet-web.worker.js the classifier's worker (worker: true)
  *   ort/                 onnxruntime-web's WASM and WebGPU builds, loaded on first use
  *   types/               TypeScript declarations
  * Serving the folder is all a page needs: no bundler, no CDN.
@@ -23,7 +24,13 @@ const common = (entry: string, format: 'es' | 'iife', fileName: string): InlineC
   // A script tag has no import.meta: the loader takes document.currentScript instead.
   ...(format === 'iife' ? { define: { 'import.meta.url': 'undefined' } } : {}),
   // dist/ loads onnxruntime-web from dist/ort/ instead of bundling it.
-  resolve: { alias: [{ find: /^\.\/ort-loader\.ts$/, replacement: path.join(root, 'src/ort-loader-dist.ts') }] },
+  // and starts its worker from dist/resnet-web.worker.js.
+  resolve: {
+    alias: [
+      { find: /^\.\/ort-loader\.ts$/, replacement: path.join(root, 'src/ort-loader-dist.ts') },
+      { find: /^\.\/worker-factory\.ts$/, replacement: path.join(root, 'src/worker-factory-dist.ts') },
+    ],
+  },
   build: {
     outDir: dist,
     emptyOutDir: false,
@@ -33,6 +40,7 @@ const common = (entry: string, format: 'es' | 'iife', fileName: string): InlineC
 });
 await build(common('src/index.ts', 'es', 'resnet-web.js'));
 await build(common('src/iife.ts', 'iife', 'resnet-web.iife.js'));
+await build(common('src/worker.ts', 'es', 'resnet-web.worker.js'));
 
 const ort = path.join(root, 'node_modules/onnxruntime-web/dist');
 mkdirSync(path.join(dist, 'ort'));

@@ -56,6 +56,12 @@ export interface ClassifierOptions {
   warmUp?: boolean;
   /** Cancels loading. */
   signal?: AbortSignal;
+  /**
+   * Run decoding, preprocessing and the model in a dedicated Web Worker, so that the page stays
+   * responsive while the model loads and runs. Images cross as Blobs or transferred bitmaps.
+   * @default true where module workers and OffscreenCanvas exist (every current browser)
+   */
+  worker?: boolean;
 }
 
 /** Per-call options of `classify`/`classifyBatch`. */
@@ -119,8 +125,8 @@ function aborted(signal?: AbortSignal): ClassifierError {
   return new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
 }
 
-/** Loads a model and returns a {@link Classifier}. */
-export async function createClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
+/** Loads a model in this thread and returns a {@link Classifier} (see `createClassifier` for the worker choice). */
+export async function createLocalClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
   const backendRequest = options.backend ?? DEFAULTS.backend;
   if (!['auto', 'webgpu', 'wasm'].includes(backendRequest)) {
     throw new RangeError(`backend must be 'auto', 'webgpu' or 'wasm', got ${String(backendRequest)}`);
@@ -314,20 +320,4 @@ class OnnxClassifier implements Classifier {
     }
     return this.gpuInput.buffer;
   }
-}
-
-let shared: Promise<Classifier> | null = null;
-
-/**
- * Classifies with a default classifier (`createClassifier()` with default options), created on
- * first use and kept.
- */
-export async function classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]> {
-  if (!shared) {
-    shared = createClassifier();
-    shared.catch(() => {
-      shared = null; // let a later call try again
-    });
-  }
-  return (await shared).classify(image, options);
 }

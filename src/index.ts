@@ -9,7 +9,8 @@
  * const top5 = await classifier.classify(document.querySelector('img')!);
  * ```
  */
-export { createClassifier, classify, DEFAULTS } from './classifier.ts';
+export { DEFAULTS } from './classifier.ts';
+export { createClassifier, classify } from './factory.ts';
 export type { Classifier, ClassifierOptions, ClassifyOptions, StageTimings } from './classifier.ts';
 export { ClassifierError, isClassifierError } from './errors.ts';
 export type { ClassifierErrorCode } from './errors.ts';

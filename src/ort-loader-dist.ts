@@ -6,9 +6,9 @@
  */
 import type { OrtModule } from './ort-loader.ts';
 
-const current = typeof document !== 'undefined' ? document.currentScript : null;
+const current = typeof document !== 'undefined' ? document.currentScript : null; // none in a worker
 /** A script tag's `src` (the IIFE has no `import.meta`), else the ES module's own URL. */
-const bundleUrl: string = current instanceof HTMLScriptElement && current.src ? current.src : import.meta.url;
+export const bundleUrl: string = current && 'src' in current && current.src ? current.src : import.meta.url;
 
 export function importOrt(backend: 'webgpu' | 'wasm'): Promise<OrtModule> {
   return import(/* @vite-ignore */ new URL(`ort/ort.${backend}.bundle.min.mjs`, bundleUrl).href) as Promise<OrtModule>;

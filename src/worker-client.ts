@@ -1,0 +1,157 @@
+/**
+ * `worker: true`: a Classifier whose decoding, preprocessing and session live in a dedicated
+ * Worker (worker.ts). Images cross as Blobs (by reference) or transferred ImageBitmaps; the
+ * page's main thread only posts messages, so it stays responsive while a model loads and runs.
+ */
+import { DEFAULTS, type Classifier, type ClassifierOptions, type ClassifyOptions, type StageTimings } from './classifier.ts';
+import type { Prediction } from './decode.ts';
+import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
+import { toBitmap, type ImageInput } from './image.ts';
+import type { ModelSpec } from './models.ts';
+import type { Backend } from './session.ts';
+import { startWorker } from './worker-factory.ts';
+import type { FromWorker, ToWorker, WireError, WireImage } from './worker-protocol.ts';
+
+/** True where a dedicated module worker can run the classifier (a page with Worker and OffscreenCanvas). */
+export function workerSupported(): boolean {
+  return typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined' && typeof document !== 'undefined';
+}
+
+function fromWire(e: WireError): Error {
+  if (e.code) return new ClassifierError(e.code as ClassifierErrorCode, e.message);
+  const Ctor = ({ TypeError, RangeError } as Record<string, ErrorConstructor>)[e.name] ?? Error;
+  return new Ctor(e.message);
+}
+
+const abs = (url: string) => new URL(url, location.href).href;
+
+/** An image as it crosses: the worker decodes Blobs and URLs itself; elements become bitmaps here. */
+async function toWire(image: ImageInput, signal?: AbortSignal): Promise<WireImage> {
+  if (typeof image === 'string') return abs(image);
+  if (image instanceof Blob || image instanceof ImageData) return image;
+  const bitmap = await toBitmap(image, signal); // validates, waits for an <img>, INVALID_IMAGE
+  return bitmap === image ? createImageBitmap(bitmap) : bitmap; // never transfer the caller's own bitmap
+}
+
+export async function createWorkerClassifier(options: ClassifierOptions): Promise<Classifier> {
+  const { onProgress, signal, worker: _worker, ...rest } = options;
+  // Relative URLs are the page's, not the worker script's.
+  const wireOptions = { ...rest, modelBaseUrl: abs(options.modelBaseUrl ?? DEFAULTS.modelBaseUrl) };
+  if (rest.wasmPaths) wireOptions.wasmPaths = abs(rest.wasmPaths);
+  if (signal?.aborted) throw new ClassifierError('ABORTED', 'the call was aborted', { cause: signal.reason });
+  const worker = startWorker();
+  const proxy = new WorkerClassifier(worker);
+  const created = new Promise<Extract<FromWorker, { type: 'created' }>>((resolve, reject) => {
+    proxy.onCreated = resolve;
+    proxy.onCreateFailed = reject;
+    signal?.addEventListener('abort', () => reject(new ClassifierError('ABORTED', 'loading was aborted', { cause: signal.reason })), { once: true });
+  });
+  proxy.onProgress = onProgress;
+  worker.postMessage({ type: 'create', options: wireOptions, progress: !!onProgress } satisfies ToWorker);
+  try {
+    proxy.init(await created);
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  }
+  return proxy;
+}
+
+class WorkerClassifier implements Classifier {
+  backend: Backend = 'wasm';
+  threads = 1;
+  model!: Readonly<ModelSpec>;
+  labels: readonly string[] = [];
+  lastTimings: StageTimings | null = null;
+  onCreated?: (m: Extract<FromWorker, { type: 'created' }>) => void;
+  onCreateFailed?: (e: Error) => void;
+  onProgress?: ClassifierOptions['onProgress'];
+  private disposed = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private onDisposed?: () => void;
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = ({ data }: MessageEvent<FromWorker>) => this.receive(data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      const err = new ClassifierError('BACKEND_UNAVAILABLE', `the classifier worker failed: ${e.message || 'could not start'}`);
+      this.onCreateFailed?.(err);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  init(m: Extract<FromWorker, { type: 'created' }>): void {
+    this.backend = m.backend;
+    this.threads = m.threads;
+    this.model = Object.freeze(m.model);
+    this.labels = Object.freeze(m.labels);
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.type === 'progress') this.onProgress?.({ loaded: m.loaded, total: m.total });
+    else if (m.type === 'created') this.onCreated?.(m);
+    else if (m.type === 'disposed') this.onDisposed?.();
+    else if (m.type === 'error' && m.id === null) this.onCreateFailed?.(fromWire(m.error));
+    else if (m.id !== null) {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.type === 'result') {
+        this.lastTimings = m.timings;
+        p?.resolve(m.value);
+      } else p?.reject(fromWire(m.error));
+    }
+  }
+
+  private async call<T>(op: 'classify' | 'classifyBatch' | 'logits', images: ImageInput[], options: ClassifyOptions): Promise<T> {
+    const { signal, topK } = options;
+    const aborted = () => new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
+    if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
+    if (signal?.aborted) throw aborted();
+    if (topK !== undefined && (!Number.isInteger(topK) || topK < 1)) throw new RangeError(`topK must be a positive integer, got ${String(topK)}`);
+    const wire = await Promise.all(images.map((img) => toWire(img, signal)));
+    if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.pending.delete(id)) return;
+          this.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
+          reject(aborted());
+        },
+        { once: true },
+      );
+      const transfer = wire.filter((w): w is ImageBitmap => w instanceof ImageBitmap);
+      this.worker.postMessage({ type: 'run', id, op, images: wire, topK } satisfies ToWorker, transfer);
+    });
+  }
+
+  classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Prediction[]> {
+    return this.call('classify', [image], options);
+  }
+
+  async classifyBatch(images: ImageInput[], options: ClassifyOptions = {}): Promise<Prediction[][]> {
+    if (!Array.isArray(images)) throw new TypeError('classifyBatch(images): images must be an array');
+    return images.length === 0 ? [] : this.call('classifyBatch', images, options);
+  }
+
+  logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
+    return this.call('logits', [image], options);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    // The worker lets a running call finish; later ones were refused above.
+    await new Promise<void>((resolve) => {
+      this.onDisposed = resolve;
+      this.worker.postMessage({ type: 'dispose' } satisfies ToWorker);
+    });
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new ClassifierError('DISPOSED', 'this classifier was disposed'));
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,29 @@
+/** Messages between the main thread's proxy (worker-client.ts) and the worker (worker.ts). */
+import type { ClassifierOptions, StageTimings } from './classifier.ts';
+import type { ModelSpec } from './models.ts';
+import type { Backend } from './session.ts';
+
+/** What crosses to the worker: a Blob (by reference), a transferred ImageBitmap, ImageData or an absolute URL. */
+export type WireImage = Blob | ImageBitmap | ImageData | string;
+
+/** Classifier options that can be cloned (callbacks and signals stay on the main thread). */
+export type WireOptions = Omit<ClassifierOptions, 'onProgress' | 'signal' | 'worker'>;
+
+export type ToWorker =
+  | { type: 'create'; options: WireOptions; progress: boolean }
+  | { type: 'run'; id: number; op: 'classify' | 'classifyBatch' | 'logits'; images: WireImage[]; topK?: number }
+  | { type: 'abort'; id: number }
+  | { type: 'dispose' };
+
+export interface WireError {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+export type FromWorker =
+  | { type: 'progress'; loaded: number; total: number }
+  | { type: 'created'; backend: Backend; threads: number; model: ModelSpec; labels: string[] }
+  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null }
+  | { type: 'error'; id: number | null; error: WireError }
+  | { type: 'disposed' };

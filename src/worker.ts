@@ -1,0 +1,56 @@
+/**
+ * The worker side of `worker: true`: decoding, preprocessing and the session run here, off the
+ * page's main thread. It hosts one classifier; the main thread's proxy is worker-client.ts.
+ */
+import { createLocalClassifier as createClassifier, type Classifier } from './classifier.ts';
+import { ClassifierError } from './errors.ts';
+import type { FromWorker, ToWorker, WireError } from './worker-protocol.ts';
+
+const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
+let classifier: Promise<Classifier> | null = null;
+const running = new Map<number, AbortController>();
+
+function wire(e: unknown): WireError {
+  if (e instanceof ClassifierError) return { name: e.name, code: e.code, message: e.message };
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
+
+scope.onmessage = async ({ data: msg }) => {
+  if (msg.type === 'create') {
+    classifier = createClassifier({
+      ...msg.options,
+      onProgress: msg.progress ? (p) => scope.postMessage({ type: 'progress', ...p }) : undefined,
+    });
+    try {
+      const c = await classifier;
+      scope.postMessage({ type: 'created', backend: c.backend, threads: c.threads, model: { ...c.model }, labels: [...c.labels] });
+    } catch (e) {
+      scope.postMessage({ type: 'error', id: null, error: wire(e) });
+    }
+  } else if (msg.type === 'run') {
+    const abort = new AbortController();
+    running.set(msg.id, abort);
+    try {
+      const c = await classifier!;
+      const options = { topK: msg.topK, signal: abort.signal };
+      const value =
+        msg.op === 'classifyBatch'
+          ? await c.classifyBatch(msg.images, options)
+          : msg.op === 'logits'
+            ? await c.logits(msg.images[0], options)
+            : await c.classify(msg.images[0], options);
+      scope.postMessage({ type: 'result', id: msg.id, value, timings: c.lastTimings });
+    } catch (e) {
+      scope.postMessage({ type: 'error', id: msg.id, error: wire(e) });
+    } finally {
+      running.delete(msg.id);
+      for (const img of msg.images) if (img instanceof ImageBitmap) img.close();
+    }
+  } else if (msg.type === 'abort') {
+    running.get(msg.id)?.abort();
+  } else if (msg.type === 'dispose') {
+    await (await classifier?.catch(() => null))?.dispose();
+    scope.postMessage({ type: 'disposed' });
+  }
+};
