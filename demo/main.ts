@@ -79,6 +79,7 @@ function classifier(): Promise<Classifier> {
     const promise = createClassifier({
       model: ui.model.value,
       backend: ui.backend.value as 'auto' | 'webgpu' | 'wasm',
+      worker: params.get('worker') !== '0', // ?worker=0: everything on the page's thread
       onProgress: ({ loaded, total }) => {
         ui.download.value = total ? loaded / total : 0;
         ui.engine.textContent = `Downloading ${ui.model.value}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`;
