@@ -6,7 +6,7 @@
 import { loadLabels, loadModelBytes, type LoadProgress } from './cache.ts';
 import { decodePredictions, type Prediction } from './decode.ts';
 import { ClassifierError } from './errors.ts';
-import { pixelsInOrder, toGpuSource, toPixels, type GpuImageSource, type ImageInput } from './image.ts';
+import { gpuSourcePixels, pixelsInOrder, toGpuSource, type GpuImageSource, type ImageInput } from './image.ts';
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
 import { normalizationTables, preprocess } from './preprocess.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
@@ -114,14 +114,14 @@ export const DEFAULTS = {
   cache: true,
 } as const;
 
-function checkTopK(k: unknown): number {
+export function checkTopK(k: unknown): number {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
     throw new RangeError(`topK must be a positive integer, got ${String(k)}`);
   }
   return k;
 }
 
-function aborted(signal?: AbortSignal): ClassifierError {
+export function aborted(signal?: AbortSignal): ClassifierError {
   return new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
 }
 
@@ -284,7 +284,8 @@ class OnnxClassifier implements Classifier {
         const source = await toGpuSource(image, signal);
         sources.push(source);
         if (Math.max(source.width, source.height) > gpu.maxSide) {
-          uploads.set(i, preprocess(await toPixels(image, signal, this.model), this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
+          const pixels = await gpuSourcePixels(source, this.model);
+          uploads.set(i, preprocess(pixels, this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
         }
         this.checkUsable(signal);
       }

@@ -10,17 +10,25 @@ export function createClassifier(options: ClassifierOptions = {}): Promise<Class
 }
 
 let shared: Promise<Classifier> | null = null;
+let sharedOptions: ClassifierOptions = {};
 
-/**
- * Classifies with a default classifier (`createClassifier()` with default options), created on
- * first use and kept.
- */
-export async function classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]> {
+/** Sets the options the default classifier will be created with (the script tag's attributes). */
+export function setDefaultOptions(options: ClassifierOptions): void {
+  sharedOptions = options;
+}
+
+/** The default classifier, created on first use and kept (a failed creation is retried next time). */
+export function getDefaultClassifier(): Promise<Classifier> {
   if (!shared) {
-    shared = createClassifier();
+    shared = createClassifier(sharedOptions);
     shared.catch(() => {
       shared = null; // let a later call try again
     });
   }
-  return (await shared).classify(image, options);
+  return shared;
+}
+
+/** Classifies with the default classifier (`createClassifier()` with default options unless set). */
+export async function classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]> {
+  return (await getDefaultClassifier()).classify(image, options);
 }

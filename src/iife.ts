@@ -14,9 +14,8 @@
  * Script attributes: `data-model`, `data-model-base-url`, `data-backend`, `data-top-k`.
  */
 import * as api from './index.ts';
-import type { Classifier, ClassifierOptions, ClassifyOptions } from './classifier.ts';
-import type { Prediction } from './decode.ts';
-import type { ImageInput } from './image.ts';
+import type { ClassifierOptions } from './classifier.ts';
+import { getDefaultClassifier, setDefaultOptions } from './factory.ts';
 
 const script = document.currentScript as HTMLScriptElement | null;
 
@@ -31,19 +30,8 @@ function scriptOptions(): ClassifierOptions {
   return options;
 }
 
-let shared: Promise<Classifier> | null = null;
-/** The page's classifier (from the script tag's options), created on first use. */
-function getClassifier(): Promise<Classifier> {
-  if (!shared) {
-    shared = api.createClassifier(scriptOptions());
-    shared.catch(() => (shared = null));
-  }
-  return shared;
-}
-
-async function classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]> {
-  return (await getClassifier()).classify(image, options);
-}
+// The page's classifier (ResNetWeb.classify and the auto-tagging) uses the script tag's options.
+setDefaultOptions(scriptOptions());
 
 const classified = new WeakMap<HTMLImageElement, string>();
 
@@ -52,7 +40,7 @@ async function tag(img: HTMLImageElement): Promise<void> {
   if (!src || classified.get(img) === src) return;
   classified.set(img, src);
   try {
-    const predictions = await classify(img);
+    const predictions = await api.classify(img);
     if ((img.currentSrc || img.src) !== src) return; // replaced meanwhile: its own run follows
     img.dataset.label = predictions[0]?.label ?? '';
     img.dataset.predictions = JSON.stringify(predictions);
@@ -81,7 +69,7 @@ function start(): void {
   }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-classify', 'src', 'srcset'] });
 }
 
-const ResNetWeb = { ...api, classify, getClassifier };
+const ResNetWeb = { ...api, getClassifier: getDefaultClassifier };
 declare global {
   interface Window {
     ResNetWeb: typeof ResNetWeb;

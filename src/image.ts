@@ -17,7 +17,8 @@ export type ImageInput =
   | Blob
   | string;
 
-const BITMAP_OPTIONS: ImageBitmapOptions = {
+/** How every input is decoded: not premultiplied, no colour-space conversion, EXIF applied. */
+export const BITMAP_OPTIONS: ImageBitmapOptions = {
   premultiplyAlpha: 'none',
   colorSpaceConversion: 'none',
   imageOrientation: 'from-image',
@@ -151,6 +152,13 @@ export async function toGpuSource(input: ImageInput, signal?: AbortSignal): Prom
     height: bitmap.height,
     release: bitmap === input ? none : () => bitmap.close(),
   };
+}
+
+/** The pixels of a source `toGpuSource` made (for images a texture cannot hold), without decoding again. */
+export async function gpuSourcePixels(source: GpuImageSource, crop: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>): Promise<RgbaImage> {
+  if (source.kind === 'pixels') return { data: source.data, width: source.width, height: source.height };
+  if (source.kind === 'bitmap') return bitmapPixels(source.bitmap, sourceRect(source.width, source.height, crop));
+  return toPixels(source.source, undefined, crop);
 }
 
 function describe(x: unknown): string {

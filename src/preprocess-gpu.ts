@@ -8,7 +8,7 @@
  * 32-bit integer sums rounded to bytes after each pass, and the float32 normalization tables
  * (WGSL's f32 division is not correctly rounded, a lookup is), so both paths give the same tensor.
  */
-import type { GpuImageSource } from './image.ts';
+import { BITMAP_OPTIONS, type GpuImageSource } from './image.ts';
 import { normalizationTables, resizePlan, type PreprocessParams, type Taps } from './preprocess.ts';
 
 const PRECISION = 22;
@@ -133,7 +133,7 @@ export class GpuPreprocessor {
         this.externalFails = true; // e.g. SwiftShader: import fails for every source
       }
       if (!external) {
-        const bitmap = await createImageBitmap(image.source, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+        const bitmap = await createImageBitmap(image.source, BITMAP_OPTIONS);
         try {
           this.submit({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, out, index);
         } finally {

@@ -3,7 +3,7 @@
  * Worker (worker.ts). Images cross as Blobs (by reference) or transferred ImageBitmaps; the
  * page's main thread only posts messages, so it stays responsive while a model loads and runs.
  */
-import { DEFAULTS, type Classifier, type ClassifierOptions, type ClassifyOptions, type StageTimings } from './classifier.ts';
+import { aborted, checkTopK, DEFAULTS, type Classifier, type ClassifierOptions, type ClassifyOptions, type StageTimings } from './classifier.ts';
 import type { Prediction } from './decode.ts';
 import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
 import { toBitmap, type ImageInput } from './image.ts';
@@ -38,7 +38,7 @@ export async function createWorkerClassifier(options: ClassifierOptions): Promis
   // Relative URLs are the page's, not the worker script's.
   const wireOptions = { ...rest, modelBaseUrl: abs(options.modelBaseUrl ?? DEFAULTS.modelBaseUrl) };
   if (rest.wasmPaths) wireOptions.wasmPaths = abs(rest.wasmPaths);
-  if (signal?.aborted) throw new ClassifierError('ABORTED', 'the call was aborted', { cause: signal.reason });
+  if (signal?.aborted) throw aborted(signal);
   const worker = startWorker();
   const proxy = new WorkerClassifier(worker);
   const created = new Promise<Extract<FromWorker, { type: 'created' }>>((resolve, reject) => {
@@ -106,10 +106,9 @@ class WorkerClassifier implements Classifier {
 
   private async call<T>(op: 'classify' | 'classifyBatch' | 'logits', images: ImageInput[], options: ClassifyOptions): Promise<T> {
     const { signal, topK } = options;
-    const aborted = () => new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
     if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
-    if (signal?.aborted) throw aborted();
-    if (topK !== undefined && (!Number.isInteger(topK) || topK < 1)) throw new RangeError(`topK must be a positive integer, got ${String(topK)}`);
+    if (signal?.aborted) throw aborted(signal);
+    if (topK !== undefined) checkTopK(topK);
     const wire = await Promise.all(images.map((img) => toWire(img, signal)));
     if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
     const id = this.nextId++;
@@ -120,7 +119,7 @@ class WorkerClassifier implements Classifier {
         () => {
           if (!this.pending.delete(id)) return;
           this.worker.postMessage({ type: 'abort', id } satisfies ToWorker);
-          reject(aborted());
+          reject(aborted(signal));
         },
         { once: true },
       );
