@@ -1,4 +1,5 @@
 import { VitePWA } from 'vite-plugin-pwa';
+import { ortWithoutDynamicCode } from './scripts/ort-csp.ts';
 import { defineConfig } from 'vitest/config';
 
 /** WASM threads need a cross-origin isolated page: both servers send these. */
@@ -43,7 +44,8 @@ const pwa = VitePWA({
 });
 
 export default defineConfig({
-  plugins: [pwa],
+  // No `new Function` in onnxruntime-web's WebGPU build (strict CSP), in dev and in the build.
+  plugins: [ortWithoutDynamicCode(), pwa],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   // onnxruntime-web finds its .wasm next to its own bundle (new URL(..., import.meta.url)):

@@ -4,19 +4,27 @@ import { expect, test } from './fixtures.ts';
 const SHIP = '/test-images/cifar10/ship/0003.jpg';
 const CAT = '/test-images/cifar10/cat/0000.jpg';
 
-test('without WebGPU: "auto" runs on WASM, "webgpu" rejects with BACKEND_UNAVAILABLE', async ({ page, harness }) => {
+test('without WebGPU: "auto" runs on WASM and says why, "webgpu" rejects with BACKEND_UNAVAILABLE', async ({ page, harness }) => {
+  const info: string[] = [];
+  page.on('console', (m) => m.type() === 'info' && info.push(m.text()));
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
   await harness.reload();
   await harness.waitForFunction(() => window.harnessReady === true);
   const r = await harness.evaluate(async () => {
     // In this thread: the test hides navigator.gpu from the page, and a worker has its own navigator.
     const auto = await window.sdk.createClassifier({ model: 'resnet20-cifar10', worker: false });
-    const backend = auto.backend;
+    const { backend, fallbackReason } = auto;
     await auto.dispose();
+    const wasm = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', worker: false });
+    const asked = wasm.fallbackReason;
+    await wasm.dispose();
     const err = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu', worker: false }).catch((e) => e);
-    return { backend, code: err.code, message: err.message, isError: err instanceof window.sdk.ClassifierError };
+    return { backend, fallbackReason, asked, code: err.code, message: err.message, isError: err instanceof window.sdk.ClassifierError };
   });
   expect(r.backend).toBe('wasm');
+  expect(r.fallbackReason).toMatch(/no WebGPU \(navigator\.gpu is undefined\)/);
+  expect(r.asked).toBeNull(); // 'wasm' asked for: no fallback to report
+  expect(info).toContainEqual(expect.stringMatching(/\[resnet-web\] running on WASM: .*navigator\.gpu is undefined/));
   expect(r.isError).toBe(true);
   expect(r.code).toBe('BACKEND_UNAVAILABLE');
   expect(r.message).toMatch(/WebGPU is not available/);
@@ -46,7 +54,7 @@ test('model errors: 404, sha256 mismatch, a model that is not the spec', async (
   expect(r.wrongShape.code).toBe('MODEL_LOAD_FAILED');
   expect(r.wrongShape.message).toMatch(/expected input shape \[N,3,224,224\], the model has \[.*,3,32,32\]/);
   expect(r.wrongClasses.code).toBe('MODEL_LOAD_FAILED');
-  expect(r.wrongClasses.message).toMatch(/expected classes: 3, the model has 10 outputs/);
+  expect(r.wrongClasses.message).toMatch(/the labels list 3 classes, the model has 10 outputs/);
   expect(r.unknown).toMatch(/^RangeError: Unknown model "resnet9000"/);
 });
 

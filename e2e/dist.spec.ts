@@ -1,12 +1,15 @@
 /**
  * dist/ (npm run build) on a plain static server: the script tag with auto-tagging, and the
- * ES module, with no bundler and no COOP/COEP headers.
+ * ES module, with no bundler and no COOP/COEP headers; and the same under a strict CSP.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type {} from '../src/iife.ts'; // window.ResNetWeb's type
 import { staticPort } from '../playwright.config.ts';
 import { expect, serveImages, test } from './fixtures.ts';
 
 const base = `http://localhost:${staticPort}`;
+const dist = path.resolve(import.meta.dirname, '../dist');
 
 test('script tag: lazy, tags <img data-classify> now and later, fires classified / classifyerror', async ({ page }) => {
   await serveImages(page);
@@ -73,4 +76,47 @@ test('ES module from dist/ with no bundler', async ({ page }) => {
   const result = await page.waitForFunction(() => (window as unknown as { result?: { label: string }[] }).result, null, { timeout: 60_000 });
   const top = (await result.jsonValue()) as { label: string }[];
   expect(top[0].label).toBe('binoculars');
+});
+
+test('dist/ has no eval or new Function (onnxruntime-web\'s WebGPU build is patched at build time)', () => {
+  const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(m?js)$/.test(f));
+  expect(files).toEqual(expect.arrayContaining(['resnet-web.js', 'resnet-web.iife.js', 'resnet-web.worker.js', 'ort/ort.webgpu.bundle.min.mjs', 'ort/ort.wasm.bundle.min.mjs']));
+  const found = files.flatMap((f) => {
+    const code = readFileSync(path.join(dist, f), 'utf8');
+    return [...code.matchAll(/\bnew Function\b|(?<![\w.$])eval\s*\(|(?<![\w.$])Function\s*\(\s*["'`]/g)].map((m) => `${f}: ${code.slice(m.index - 40, m.index + 40)}`);
+  });
+  expect(found).toEqual([]);
+});
+
+test('under a strict Content-Security-Policy (script-src \'self\' \'wasm-unsafe-eval\', no inline script): script tag, module, worker, WebGPU', async ({ page }) => {
+  await serveImages(page);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  const response = await page.goto(`${base}/csp/e2e/pages/csp.html`);
+  const csp = response?.headers()['content-security-policy'] ?? '';
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  expect(csp).not.toMatch(/'unsafe-eval'|'unsafe-inline'/);
+  // The script tag auto-tags the page's image.
+  await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#tagged')?.dataset.label, null, { timeout: 120_000 });
+  const tagged = await page.evaluate(() => document.querySelector<HTMLImageElement>('#tagged')!.dataset.label);
+  await page.waitForFunction(() => 'csp' in window);
+  const run = (options: object) =>
+    page.evaluate((options) => (window as unknown as { csp: { run(o: object): Promise<{ backend: string; threads: number; label: string }> } }).csp.run(options), options);
+  const results = {
+    workerWasm: await run({ model: 'mobilenetv2-int8', backend: 'wasm' }),
+    mainWasm: await run({ model: 'mobilenetv2-int8', backend: 'wasm', worker: false }),
+    workerWebgpu: await run({ model: 'mobilenetv2-int8', backend: 'webgpu' }),
+    mainWebgpu: await run({ model: 'mobilenetv2-int8', backend: 'webgpu', worker: false }),
+  };
+  const violations = await page.evaluate(() => (window as unknown as { csp: { violations: string[] } }).csp.violations);
+  console.log(JSON.stringify({ tagged, results, violations, consoleErrors }));
+  expect(tagged).toBe('coffee mug');
+  expect(results.workerWasm).toMatchObject({ backend: 'wasm', label: 'binoculars' });
+  expect(results.workerWasm.threads).toBeGreaterThan(1); // cross-origin isolated: WASM threads start under the policy
+  expect(results.mainWasm).toMatchObject({ backend: 'wasm', label: 'binoculars' });
+  expect(results.workerWebgpu).toMatchObject({ backend: 'webgpu', label: 'binoculars' });
+  expect(results.mainWebgpu).toMatchObject({ backend: 'webgpu', label: 'binoculars' });
+  expect(violations).toEqual([]);
+  expect(consoleErrors.filter((e) => /Content Security Policy|EvalError|unsafe-eval/i.test(e))).toEqual([]);
 });

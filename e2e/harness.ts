@@ -1,10 +1,14 @@
 /** The page the e2e tests drive: the SDK plus the internals they compare against. */
 import * as sdk from '../src/index.ts';
-import { toGpuSource, toPixels } from '../src/image.ts';
+import { bitmapPixels, toGpuSource, toPixels } from '../src/image.ts';
 import { preprocess } from '../src/preprocess.ts';
 import { GpuPreprocessor } from '../src/preprocess-gpu.ts';
 
-const harness = { ...sdk, toPixels, preprocess, toGpuSource, GpuPreprocessor };
+const harness = {
+  ...sdk, toPixels, bitmapPixels, preprocess, toGpuSource, GpuPreprocessor,
+  /** The WebGPU build of onnxruntime-web the SDK loads (the same module instance): its device. */
+  ortWebgpu: () => import('onnxruntime-web/webgpu'),
+};
 declare global {
   interface Window {
     sdk: typeof harness;

@@ -1,6 +1,10 @@
 /**
  * A plain static file server (no COOP/COEP, no transforms), as a user's hosting might be:
  * `dist/` must work from it. Serves the repository root. Usage: static-server.ts PORT
+ *
+ * Under `/csp/…` it serves the same files with a strict Content-Security-Policy (no inline
+ * script, no eval: only same-origin scripts and WebAssembly compilation) and cross-origin
+ * isolation (COOP/COEP, so that WASM threads run too).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -14,14 +18,20 @@ const types: Record<string, string> = {
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webmanifest': 'application/manifest+json',
   '.css': 'text/css', '.svg': 'image/svg+xml',
 };
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'";
+
 createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  let file = path.join(root, decodeURIComponent(url.pathname));
+  const csp = url.pathname.startsWith('/csp/');
+  const headers = csp
+    ? { 'content-security-policy': STRICT_CSP, 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
+  let file = path.join(root, decodeURIComponent(csp ? url.pathname.slice(4) : url.pathname));
   if (file.endsWith(path.sep) || (existsSync(file) && statSync(file).isDirectory())) file = path.join(file, 'index.html');
   if (!file.startsWith(root) || !existsSync(file)) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
+  res.writeHead(200, { ...headers, 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
   createReadStream(file).pipe(res);
 }).listen(port, () => console.log(`static server on http://localhost:${port}/`));

@@ -8,9 +8,10 @@
  * Serving the folder is all a page needs: no bundler, no CDN.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type InlineConfig } from 'vite';
+import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from './ort-csp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -45,7 +46,9 @@ await build(common('src/worker.ts', 'es', 'resnet-web.worker.js'));
 const ort = path.join(root, 'node_modules/onnxruntime-web/dist');
 mkdirSync(path.join(dist, 'ort'));
 for (const f of ['ort.wasm.bundle.min.mjs', 'ort-wasm-simd-threaded.wasm', 'ort.webgpu.bundle.min.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']) {
-  copyFileSync(path.join(ort, f), path.join(dist, 'ort', f));
+  const bytes = readFileSync(path.join(ort, f));
+  // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see ort-csp.ts).
+  writeFileSync(path.join(dist, 'ort', f), ORT_DYNAMIC_CODE_FILES.test(f) ? withoutDynamicCode(bytes.toString('utf8'), f) : bytes);
 }
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 console.log('dist/: resnet-web.js, resnet-web.iife.js, ort/, types/');

@@ -1,6 +1,7 @@
 /**
  * Model bytes: fetch with progress, keep in Cache Storage, check sha256 before the bytes are used.
  */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { ClassifierError } from './errors.ts';
 
 /** Download progress of the model file, in bytes. `total` is 0 when the server does not say. */
@@ -24,11 +25,14 @@ export interface LoadOptions {
 /** Name of the Cache Storage bucket the SDK uses. */
 export const CACHE_NAME = 'resnet-web-models-v1';
 
-/** Hex sha256 of `bytes`, or `null` where WebCrypto is unavailable (insecure http:// pages). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
+/**
+ * Hex sha256 of `bytes`: WebCrypto where there is one; on pages without it (plain http:// on a
+ * host other than localhost is not a secure context) @noble/hashes' audited implementation, so
+ * the model is checked everywhere.
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return null;
-  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  const digest = subtle ? new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)) : nobleSha256(bytes);
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;
@@ -85,10 +89,6 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
 async function verify(url: string, bytes: Uint8Array, sha256?: string): Promise<void> {
   if (!sha256) return;
   const actual = await sha256Hex(bytes);
-  if (actual === null) {
-    console.warn(`[resnet-web] WebCrypto is unavailable (not a secure context): ${url} was not checked against its sha256`);
-    return;
-  }
   if (actual !== sha256.toLowerCase()) {
     throw new ClassifierError(
       'MODEL_INTEGRITY',

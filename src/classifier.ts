@@ -6,11 +6,11 @@
 import { loadLabels, loadModelBytes, type LoadProgress } from './cache.ts';
 import { decodePredictions, type Prediction } from './decode.ts';
 import { ClassifierError } from './errors.ts';
-import { gpuSourcePixels, pixelsInOrder, toGpuSource, type GpuImageSource, type ImageInput } from './image.ts';
+import { gpuSourcePixels, isTaintError, pixelsInOrder, taintedImage, toGpuSource, type GpuImageSource, type ImageInput } from './image.ts';
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
 import { normalizationTables, preprocess } from './preprocess.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
-import { openSession, type Backend, type BackendRequest, type ModelSession } from './session.ts';
+import { openSession, reportFallback, type Backend, type BackendRequest, type ModelSession } from './session.ts';
 
 /** Options of {@link createClassifier}. Every default is listed here. */
 export interface ClassifierOptions {
@@ -68,7 +68,10 @@ export interface ClassifierOptions {
 export interface ClassifyOptions {
   /** Overrides the classifier's `topK`. */
   topK?: number;
-  /** Cancels the call while it waits; it rejects with `ABORTED`. */
+  /**
+   * Cancels the call: it rejects with `ABORTED` at once when the signal fires while it is decoding
+   * or waiting behind other calls. A model run already started is not interrupted.
+   */
   signal?: AbortSignal;
 }
 
@@ -85,8 +88,17 @@ export interface StageTimings {
 
 /** A loaded model, ready to classify. */
 export interface Classifier {
-  /** The backend that actually runs. */
+  /**
+   * The backend that actually runs. It can change from `'webgpu'` to `'wasm'` once: when the
+   * WebGPU device is lost, the next call reopens the model on WASM (see `fallbackReason`).
+   */
   readonly backend: Backend;
+  /**
+   * Why this classifier runs on WASM although WebGPU was asked for (`'auto'`: no adapter, or the
+   * WebGPU session failed; any backend: the WebGPU device was lost). `null` when it runs on the
+   * backend it was given.
+   */
+  readonly fallbackReason: string | null;
   /** The resolved model spec (absolute URLs). */
   readonly model: Readonly<ModelSpec>;
   /** WASM threads in use: every core on a cross-origin isolated page (COOP/COEP), else 1. */
@@ -154,7 +166,7 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     );
   }
   if (signal?.aborted) throw aborted(signal);
-  const session = await openSession(bytes, {
+  const sessionOptions = {
     backend: backendRequest,
     inputName: spec.inputName,
     outputName: spec.outputName,
@@ -163,28 +175,48 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     numThreads: options.numThreads,
     wasmPaths: options.wasmPaths,
     warmUp: options.warmUp,
-  });
-  return new OnnxClassifier(spec, Object.freeze([...labels]), session, defaultTopK);
+  };
+  const session = await openSession(bytes, sessionOptions);
+  // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
+  const reopenOnWasm = async () =>
+    openSession(await loadModelBytes(spec.url, { sha256: spec.sha256, bytes: entry?.bytes, cache: options.cache ?? DEFAULTS.cache }), {
+      ...sessionOptions,
+      backend: 'wasm',
+    });
+  return new OnnxClassifier(spec, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm);
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class OnnxClassifier implements Classifier {
   private disposed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly tables: Float32Array[];
   /** WebGPU backend: preprocessing on the session's device, into `gpuInput`. */
-  private readonly gpu: GpuPreprocessor | null;
+  private gpu: GpuPreprocessor | null;
   private gpuInput: { buffer: GPUBuffer; n: number } | null = null;
+  /** Set when the session's WebGPU device is lost: the next call moves to WASM. */
+  private lost: string | null = null;
+  private recovering: Promise<void> | null = null;
+  fallbackReason: string | null;
   lastTimings: StageTimings | null = null;
 
   constructor(
     readonly model: Readonly<ModelSpec>,
     readonly labels: readonly string[],
-    private readonly session: ModelSession,
+    private session: ModelSession,
     private readonly topK: number,
+    private readonly reopenOnWasm: () => Promise<ModelSession>,
   ) {
     this.tables = normalizationTables(model.mean, model.std);
     this.gpu = session.device ? new GpuPreprocessor(session.device, model) : null;
+    this.fallbackReason = session.fallbackReason;
     Object.freeze(model);
+    session.device?.lost.then((info) => {
+      if (this.session === session && !this.disposed) {
+        this.lost = `the WebGPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''})`;
+      }
+    });
   }
 
   get backend(): Backend {
@@ -217,6 +249,7 @@ class OnnxClassifier implements Classifier {
     if (this.disposed) return;
     this.disposed = true;
     await this.queue.catch(() => undefined);
+    await this.recovering?.catch(() => undefined);
     await this.session.release();
     this.gpuInput?.buffer.destroy();
     this.gpu?.dispose();
@@ -227,7 +260,10 @@ class OnnxClassifier implements Classifier {
     if (signal?.aborted) throw aborted(signal);
   }
 
-  /** Runs `work` after every earlier run (one session runs one batch at a time). */
+  /**
+   * Runs `work` after every earlier run (one session runs one batch at a time); skipped when the
+   * classifier was disposed or the call aborted by the time its turn comes.
+   */
   private enqueue<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
     const job = this.queue.then(() => {
       this.checkUsable(signal);
@@ -237,9 +273,63 @@ class OnnxClassifier implements Classifier {
     return job;
   }
 
-  /** `images` → one batch → logits per image. */
-  private async run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+  /** `images` → one batch → logits per image; an abort rejects at once (the work then stops at its next step). */
+  private run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
     this.checkUsable(signal);
+    const work = this.runRecovering(images, signal);
+    if (!signal) return work;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(aborted(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  /**
+   * When the WebGPU device is lost (before or during the call), the model is reopened on WASM
+   * and the call runs again there.
+   */
+  private async runRecovering(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (this.lost) await this.recover();
+    try {
+      return await this.runOnce(images, signal);
+    } catch (e) {
+      if (!(await this.deviceLost())) throw e;
+      await this.recover();
+      this.checkUsable(signal);
+      return this.runOnce(images, signal);
+    }
+  }
+
+  /** After a failed run on WebGPU: was the device lost? (Its `lost` promise may settle just after.) */
+  private async deviceLost(): Promise<boolean> {
+    const device = this.session.device;
+    if (this.lost || this.recovering) return true;
+    if (!device) return false;
+    await Promise.race([device.lost, sleep(100)]);
+    return this.lost !== null;
+  }
+
+  /** Reopens the model on WASM after a device loss (once, however many calls notice it). */
+  private recover(): Promise<void> {
+    this.recovering ??= (async () => {
+      const reason = this.lost ?? 'the WebGPU device was lost';
+      const old = this.session;
+      this.gpu?.dispose();
+      this.gpu = null;
+      this.gpuInput = null; // its buffer went with the device
+      await old.release().catch(() => undefined);
+      this.session = await this.reopenOnWasm();
+      this.lost = null;
+      this.fallbackReason = reason;
+      reportFallback(reason);
+    })().finally(() => {
+      this.recovering = null;
+    });
+    return this.recovering;
+  }
+
+  private async runOnce(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
     const t: StageTimings = { decode: 0, preprocess: 0, inference: 0, total: 0 };
     const t0 = performance.now();
     const out = this.gpu ? await this.runOnGpu(this.gpu, images, t, signal) : await this.runOnCpu(images, t, signal);
@@ -260,7 +350,11 @@ class OnnxClassifier implements Classifier {
     for await (const pixels of pixelsInOrder(images, signal, this.model)) {
       const decoded = performance.now();
       t.decode += decoded - mark;
-      preprocess(pixels, this.model, input, i++ * size, this.tables);
+      try {
+        preprocess(pixels, this.model, input, i++ * size, this.tables);
+      } finally {
+        pixels.release?.();
+      }
       mark = performance.now();
       t.preprocess += mark - decoded;
       this.checkUsable(signal);
@@ -285,7 +379,11 @@ class OnnxClassifier implements Classifier {
         sources.push(source);
         if (Math.max(source.width, source.height) > gpu.maxSide) {
           const pixels = await gpuSourcePixels(source, this.model);
-          uploads.set(i, preprocess(pixels, this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
+          try {
+            uploads.set(i, preprocess(pixels, this.model, undefined, 0, this.tables) as Float32Array<ArrayBuffer>);
+          } finally {
+            pixels.release?.();
+          }
         }
         this.checkUsable(signal);
       }
@@ -296,7 +394,11 @@ class OnnxClassifier implements Classifier {
         for (const [i, source] of sources.entries()) {
           const tensor = uploads.get(i);
           if (tensor) gpu.device.queue.writeBuffer(buffer, i * gpu.imageBytes, tensor);
-          else await gpu.encode(source, buffer, i);
+          else {
+            await gpu.encode(source, buffer, i).catch((e: unknown) => {
+              throw isTaintError(e) ? taintedImage(e) : e;
+            });
+          }
         }
         const t2 = performance.now();
         t.preprocess = t2 - t1;

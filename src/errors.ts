@@ -6,6 +6,8 @@
  * - `MODEL_INTEGRITY`: the downloaded bytes do not match the spec's sha256.
  * - `BACKEND_UNAVAILABLE`: the requested backend (e.g. WebGPU) cannot run here.
  * - `INVALID_IMAGE`: the input cannot be decoded, has no pixels, or cannot be read.
+ * - `INFERENCE_FAILED`: the runtime failed while running the model (e.g. out of memory). A lost
+ *   WebGPU device is not one: the classifier moves to WASM and runs the call again.
  * - `DISPOSED`: the classifier was used after `dispose()`.
  * - `ABORTED`: the caller's `AbortSignal` fired before the work ran.
  */
@@ -14,6 +16,7 @@ export type ClassifierErrorCode =
   | 'MODEL_INTEGRITY'
   | 'BACKEND_UNAVAILABLE'
   | 'INVALID_IMAGE'
+  | 'INFERENCE_FAILED'
   | 'DISPOSED'
   | 'ABORTED';
 

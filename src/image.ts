@@ -47,10 +47,14 @@ export async function toPixels(
   }
   const bitmap = await toBitmap(input, signal);
   const owned = bitmap !== input;
+  let image: RgbaImage | undefined;
   try {
-    return bitmapPixels(bitmap, crop && sourceRect(bitmap.width, bitmap.height, crop));
+    image = bitmapPixels(bitmap, crop && sourceRect(bitmap.width, bitmap.height, crop));
+    // A banded image reads from the bitmap as it goes: it is closed by the image's release().
+    if (image.bands && owned) return { ...image, release: () => bitmap.close() };
+    return image;
   } finally {
-    if (owned) bitmap.close();
+    if (owned && !image?.bands) bitmap.close();
   }
 }
 
@@ -71,11 +75,16 @@ export async function* pixelsInOrder(
     p.catch(() => undefined); // rejections surface when their turn comes
     pending[i] = p;
   };
-  for (let i = 0; i < inputs.length; i++) {
-    for (let j = i; j <= Math.min(i + ahead, inputs.length - 1); j++) if (!pending[j]) start(j);
-    const pixels = await pending[i];
-    delete pending[i];
-    yield pixels;
+  try {
+    for (let i = 0; i < inputs.length; i++) {
+      for (let j = i; j <= Math.min(i + ahead, inputs.length - 1); j++) if (!pending[j]) start(j);
+      const pixels = await pending[i];
+      delete pending[i];
+      yield pixels;
+    }
+  } finally {
+    // The caller stopped early (an error): free what was decoded ahead.
+    for (const p of pending) p?.then((pixels) => pixels.release?.(), () => undefined);
   }
 }
 
@@ -192,33 +201,122 @@ async function decodeBlob(blob: Blob): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(blob, BITMAP_OPTIONS);
   } catch (e) {
+    if (await isSvg(blob)) return decodeSvg(blob);
     throw invalid(`the file (${blob.type || 'unknown type'}, ${blob.size} bytes) is not a decodable image, or is truncated`, e);
   }
+}
+
+/** True for an SVG document (by type, or by its first bytes when the type is missing). */
+export async function isSvg(blob: Blob): Promise<boolean> {
+  if (blob.type === 'image/svg+xml') return true;
+  if (blob.type && blob.type !== 'application/octet-stream' && !blob.type.startsWith('text/')) return false;
+  const head = (await blob.slice(0, 256).text()).trimStart();
+  return head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg'));
+}
+
+/**
+ * createImageBitmap does not take SVG files: they are rendered by an <img>, which only exists on
+ * a page's main thread (the worker client decodes SVG there before sending it).
+ */
+async function decodeSvg(blob: Blob): Promise<ImageBitmap> {
+  if (typeof Image === 'undefined') {
+    throw invalid('an SVG file cannot be decoded in a worker; pass it as an <img>, or rasterize it on a canvas');
+  }
+  const url = URL.createObjectURL(blob.type === 'image/svg+xml' ? blob : new Blob([blob], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.src = url;
+    try {
+      await img.decode();
+    } catch (e) {
+      throw invalid(`the SVG file (${blob.size} bytes) could not be rendered`, e);
+    }
+    return await fromSource(img, 'SVG image');
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+const TAINTED_HINT =
+  ': it is cross-origin without CORS (a tainted image cannot be read); serve it with ' +
+  'Access-Control-Allow-Origin and set crossOrigin = "anonymous" on the <img> (or <video>) before its src';
+
+/**
+ * The error for an image made from a cross-origin source without CORS: it can be drawn but never
+ * read (2D canvas), uploaded (WebGPU) or sent to a worker. Those reads are where it is caught, so
+ * that readable images pay for no extra check.
+ */
+export function taintedImage(cause: unknown): ClassifierError {
+  return invalid(`could not read the pixels of the image${TAINTED_HINT}`, cause);
+}
+
+/** True for the errors a tainted (cross-origin, no CORS) image raises when read or sent. */
+export function isTaintError(e: unknown): boolean {
+  return e instanceof DOMException && (e.name === 'SecurityError' || (e.name === 'DataCloneError' && /origin-clean/i.test(e.message)));
 }
 
 async function fromSource(source: ImageBitmapSource, what: string): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(source, BITMAP_OPTIONS);
   } catch (e) {
+    const name = e instanceof DOMException ? e.name : '';
+    const svg = name === 'InvalidStateError' && (/SVG/.test(String(e)) || isSvgElement(source));
     const hint =
-      e instanceof DOMException && e.name === 'SecurityError'
-        ? ': it is cross-origin without CORS (tainted); serve it with CORS and set crossOrigin="anonymous"'
-        : '';
+      name === 'SecurityError'
+        ? TAINTED_HINT
+        : svg
+          ? ': an SVG without width and height has no size to draw at; give its root <svg> width and height attributes'
+          : '';
     throw invalid(`could not read the pixels of the ${what}${hint}`, e);
   }
 }
 
+/** True for a URL that names an SVG file (`….svg`, or an SVG `data:` URL). */
+export function isSvgUrl(url: string): boolean {
+  return /^data:image\/svg|\.svg($|[?#])/i.test(url);
+}
+
+function isSvgElement(source: ImageBitmapSource): boolean {
+  return isA<HTMLImageElement>(source, 'HTMLImageElement') && isSvgUrl(source.currentSrc || source.src);
+}
+
+
+
 let canvas2d: OffscreenCanvasRenderingContext2D | null = null;
 
 /**
- * Reads a bitmap's pixels (all, or the rectangle `rect`). The 2D canvas path is exact for opaque
- * pixels; where the image has transparency, the colour under the alpha is recovered through
- * WebGL2 (no premultiplication) when available, as Pillow's `convert('RGB')` keeps it.
+ * Pixel windows larger than this are read in bands of at most `BAND_PIXELS`, so that a huge photo
+ * (say 10000×8000) never has its pixels copied out whole: the resize streams through the bands,
+ * with the same result.
  */
-export function bitmapPixels(bitmap: ImageBitmap, rect?: Rect): RgbaImage {
+export const LARGE_PIXELS = 1 << 24; // 16 Mpx: 64 MB of RGBA
+const BAND_PIXELS = 1 << 22; // 4 Mpx: 16 MB
+
+/**
+ * Reads a bitmap's pixels (all, or the rectangle `rect`): at once, or in bands of rows when the
+ * rectangle is larger than `largePixels` (then `data` is empty and `bands.read(k)` reads band k).
+ */
+export function bitmapPixels(bitmap: ImageBitmap, rect?: Rect, largePixels = LARGE_PIXELS): RgbaImage {
   const { width, height } = bitmap;
   checkSize(width, height, ' (a closed ImageBitmap has no pixels)');
   const r = rect ?? { x: 0, y: 0, width, height };
+  const window = { ...r, fullWidth: width, fullHeight: height };
+  if (r.width * r.height <= largePixels) return { data: readRect(bitmap, r), width: r.width, height: r.height, window };
+  const rows = Math.max(1, Math.floor(Math.min(BAND_PIXELS, largePixels) / r.width));
+  const read = (k: number) => {
+    const y = k * rows;
+    if (bitmap.width === 0) throw invalid('the image was closed while it was being read');
+    return readRect(bitmap, { x: r.x, y: r.y + y, width: r.width, height: Math.min(rows, r.height - y) });
+  };
+  return { data: new Uint8Array(0), width: r.width, height: r.height, window, bands: { rows, read } };
+}
+
+/**
+ * The pixels of `r`. The 2D canvas path is exact for opaque pixels; where the image has
+ * transparency, the colour under the alpha is recovered through WebGL2 (no premultiplication)
+ * when available, as Pillow's `convert('RGB')` keeps it.
+ */
+function readRect(bitmap: ImageBitmap, r: Rect): Uint8Array | Uint8ClampedArray {
   if (!canvas2d) {
     canvas2d = new OffscreenCanvas(1, 1).getContext('2d', { willReadFrequently: true });
     if (!canvas2d) throw invalid('this browser has no 2D OffscreenCanvas to decode images with');
@@ -230,15 +328,20 @@ export function bitmapPixels(bitmap: ImageBitmap, rect?: Rect): RgbaImage {
   }
   canvas2d.globalCompositeOperation = 'copy';
   canvas2d.drawImage(bitmap, r.x, r.y, r.width, r.height, 0, 0, r.width, r.height);
-  const data = canvas2d.getImageData(0, 0, r.width, r.height).data;
-  const image: RgbaImage = { data, width: r.width, height: r.height, window: { ...r, fullWidth: width, fullHeight: height } };
-  for (let i = 3; i < data.length; i += 4) {
-    if (data[i] !== 255) return webglPixels(bitmap, r, image) ?? image;
+  let data: Uint8ClampedArray;
+  try {
+    data = canvas2d.getImageData(0, 0, r.width, r.height).data;
+  } catch (e) {
+    canvas2d = null; // tainted for good: the next image gets a fresh canvas
+    throw isTaintError(e) ? taintedImage(e) : invalid('could not read the pixels of the image', e);
   }
-  return image;
+  for (let i = 3; i < data.length; i += 4) {
+    if (data[i] !== 255) return webglPixels(bitmap, r) ?? data;
+  }
+  return data;
 }
 
-function webglPixels(bitmap: ImageBitmap, r: Rect, like: RgbaImage): RgbaImage | null {
+function webglPixels(bitmap: ImageBitmap, r: Rect): Uint8Array | null {
   const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
   if (!gl) return null;
   try {
@@ -255,7 +358,7 @@ function webglPixels(bitmap: ImageBitmap, r: Rect, like: RgbaImage): RgbaImage |
     const data = new Uint8Array(r.width * r.height * 4);
     gl.readPixels(r.x, r.y, r.width, r.height, gl.RGBA, gl.UNSIGNED_BYTE, data);
     if (gl.getError() !== gl.NO_ERROR) return null;
-    return { ...like, data };
+    return data;
   } catch {
     return null;
   } finally {

@@ -21,6 +21,14 @@ export interface RgbaImage {
   height: number;
   /** The full image's size and this window's origin in it; default: the pixels are the whole image. */
   window?: Rect & { fullWidth: number; fullHeight: number };
+  /**
+   * A large image comes in bands of rows instead (`data` is then empty): `read(k)` returns rows
+   * `k·rows … (k+1)·rows − 1` of the pixels. They are read in order, each once, so only one
+   * band is held at a time.
+   */
+  bands?: { rows: number; read(k: number): Uint8Array | Uint8ClampedArray };
+  /** Frees what holds the pixels (the decoded bitmap a banded image reads from); call when done. */
+  release?(): void;
 }
 
 /** A rectangle of pixels. */
@@ -170,8 +178,8 @@ let scratch = new Uint8Array(0);
  * the loops run on int32 (`| 0`).
  */
 export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number, out = new Uint8Array(inputSize ** 2 * 3)): Uint8Array {
-  const { width: w, height: h0, data: src } = img;
-  if (src.length < w * h0 * 4) throw new RangeError(`pixel buffer too small for ${w}×${h0} RGBA`);
+  const { width: w, height: h0 } = img;
+  if (!img.bands && img.data.length < w * h0 * 4) throw new RangeError(`pixel buffer too small for ${w}×${h0} RGBA`);
   const frame = img.window ?? { x: 0, y: 0, width: w, height: h0, fullWidth: w, fullHeight: h0 };
   const S = inputSize;
   const { h, v, rowFirst, rows } = resizePlan(frame.fullWidth, frame.fullHeight, resizeTo, S);
@@ -184,8 +192,17 @@ export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: numbe
   if (scratch.length < rows * stride) scratch = new Uint8Array(rows * stride);
   const tmp = scratch;
   const hw = h.weights;
+  const bandRows = img.bands?.rows ?? h0;
+  let band = -1;
+  let src = img.data;
   for (let y = 0; y < rows; y++) {
-    const rowBase = ((y + rowFirst - frame.y) * w - frame.x) * 4;
+    const row = y + rowFirst - frame.y;
+    const k = Math.floor(row / bandRows);
+    if (k !== band) {
+      if (img.bands) src = img.bands.read(k);
+      band = k;
+    }
+    const rowBase = ((row - k * bandRows) * w - frame.x) * 4;
     let o = y * stride;
     for (let j = 0; j < S; j++) {
       let k = j * h.ksize;

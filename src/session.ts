@@ -67,6 +67,8 @@ export interface ModelSession {
   readonly threads: number;
   /** The session's GPUDevice (WebGPU backend only): preprocessing runs on it too. */
   readonly device?: GPUDevice;
+  /** Why an `'auto'` request runs on WASM (no adapter, or WebGPU failed); `null` otherwise. */
+  readonly fallbackReason: string | null;
   /** Runs `n` images (NCHW float32) and returns their logits, `n × classes` values. */
   run(input: Float32Array, n: number): Promise<Float32Array>;
   /** The same for input already in a GPU buffer of the session's device (WebGPU backend only). */
@@ -74,15 +76,20 @@ export interface ModelSession {
   release(): Promise<void>;
 }
 
-/** True when `navigator.gpu` gives an adapter. */
-export async function hasWebGpu(): Promise<boolean> {
+/** Why WebGPU cannot run here, or `null` when `navigator.gpu` gives an adapter. */
+export async function webGpuMissing(): Promise<string | null> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  if (!gpu) return false;
+  if (!gpu) return 'this browser has no WebGPU (navigator.gpu is undefined)';
   try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
+    return (await gpu.requestAdapter()) !== null ? null : 'navigator.gpu gave no adapter (GPU blocklisted or disabled)';
+  } catch (e) {
+    return `navigator.gpu.requestAdapter() failed: ${String(e)}`;
   }
+}
+
+/** Says on the console that an `'auto'` classifier runs on WASM, and why. */
+export function reportFallback(reason: string): void {
+  console.info(`[resnet-web] running on WASM: ${reason}`);
 }
 
 const configured = new WeakSet<object>();
@@ -106,14 +113,14 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
   if (typeof WebAssembly === 'undefined') {
     throw new ClassifierError('BACKEND_UNAVAILABLE', 'WebAssembly is not available in this environment');
   }
-  const gpu = opts.backend === 'wasm' ? false : await hasWebGpu();
-  if (opts.backend === 'webgpu' && !gpu) {
+  let fallbackReason = opts.backend === 'wasm' ? null : await webGpuMissing();
+  if (opts.backend === 'webgpu' && fallbackReason) {
     throw new ClassifierError(
       'BACKEND_UNAVAILABLE',
-      'WebGPU is not available here (no navigator.gpu adapter); use backend "wasm" or "auto"',
+      `WebGPU is not available here (${fallbackReason}); use backend "wasm" or "auto"`,
     );
   }
-  let backend: Backend = gpu ? 'webgpu' : 'wasm';
+  let backend: Backend = opts.backend === 'wasm' || fallbackReason ? 'wasm' : 'webgpu';
   let ort = await loadRuntime(backend);
   configureRuntime(ort, opts);
   let session: Ort.InferenceSession;
@@ -121,7 +128,7 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
     session = await create(ort, model, backend);
   } catch (e) {
     if (backend === 'webgpu' && opts.backend === 'auto') {
-      console.info('[resnet-web] WebGPU session failed, falling back to WASM:', e);
+      fallbackReason = `the WebGPU session failed (${String(e)})`;
       backend = 'wasm';
       ort = await loadRuntime(backend);
       configureRuntime(ort, opts);
@@ -136,7 +143,8 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
   }
   try {
     const device = backend === 'webgpu' ? await ort.env.webgpu.device : undefined;
-    const s = checkedSession(ort, session, backend, opts, device);
+    const s = checkedSession(ort, session, backend, opts, device, fallbackReason);
+    if (fallbackReason) reportFallback(fallbackReason);
     if (opts.warmUp ?? backend === 'webgpu') await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
     return s;
   } catch (e) {
@@ -147,6 +155,14 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
 
 function loadError(e: unknown): ClassifierError {
   if (e instanceof ClassifierError) return e;
+  if (/no available backend/.test(String(e))) {
+    // ORT could not start its WebAssembly runtime: its .wasm/.mjs files were not found or blocked.
+    return new ClassifierError(
+      'BACKEND_UNAVAILABLE',
+      `onnxruntime-web could not start (are its .wasm/.mjs files served, and wasmPaths right?): ${String(e)}`,
+      { cause: e },
+    );
+  }
   return new ClassifierError('MODEL_LOAD_FAILED', `the runtime could not load the model (not a valid ONNX file?): ${String(e)}`, {
     cause: e,
   });
@@ -181,11 +197,14 @@ function checkedSession(
   backend: Backend,
   opts: SessionOptions,
   device: GPUDevice | undefined,
+  fallbackReason: string | null,
 ): ModelSession {
   const inputName = opts.inputName ?? session.inputNames[0];
   const outputName = opts.outputName ?? session.outputNames[0];
   const mismatch = (what: string, expected: string, got: string) =>
     new ClassifierError('MODEL_LOAD_FAILED', `wrong model file: expected ${what} ${expected}, the model has ${got}`);
+  const classesMismatch = (outputs: number) =>
+    new ClassifierError('MODEL_LOAD_FAILED', `wrong model file or labels: the labels list ${opts.classes} classes, the model has ${outputs} outputs`);
   if (!session.inputNames.includes(inputName)) {
     throw mismatch('an input named', `"${inputName}"`, `inputs [${session.inputNames.join(', ')}]`);
   }
@@ -201,20 +220,18 @@ function checkedSession(
   const outMeta = session.outputMetadata?.find((m) => m.name === outputName);
   if (outMeta?.isTensor) {
     const last = outMeta.shape[outMeta.shape.length - 1];
-    if (typeof last === 'number' && last !== opts.classes) {
-      throw mismatch('classes:', String(opts.classes), `${last} outputs`);
-    }
+    if (typeof last === 'number' && last !== opts.classes) throw classesMismatch(last);
   }
   const S = opts.inputSize;
   const runTensor = async (tensor: Ort.Tensor, n: number): Promise<Float32Array> => {
     try {
-      const out = await session.run({ [inputName]: tensor }, [outputName]);
+      const out = await session.run({ [inputName]: tensor }, [outputName]).catch((e: unknown) => {
+        throw new ClassifierError('INFERENCE_FAILED', `the model failed to run on ${backend}: ${String(e)}`, { cause: e });
+      });
       const logits = out[outputName];
       try {
         const data = (await logits.getData()) as Float32Array;
-        if (data.length !== n * opts.classes) {
-          throw mismatch('classes:', String(opts.classes), `${data.length / n} outputs`);
-        }
+        if (data.length !== n * opts.classes) throw classesMismatch(data.length / n);
         return data;
       } finally {
         logits.dispose();
@@ -229,6 +246,7 @@ function checkedSession(
     outputName,
     threads: ort.env.wasm.numThreads ?? 1,
     device,
+    fallbackReason,
     run: (input, n) => runTensor(new ort.Tensor('float32', input, [n, 3, S, S]), n),
     runGpu: (input, n) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [n, 3, S, S] }), n),
     release: () => session.release(),

@@ -6,7 +6,7 @@
 import { aborted, checkTopK, DEFAULTS, type Classifier, type ClassifierOptions, type ClassifyOptions, type StageTimings } from './classifier.ts';
 import type { Prediction } from './decode.ts';
 import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
-import { toBitmap, type ImageInput } from './image.ts';
+import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from './image.ts';
 import type { ModelSpec } from './models.ts';
 import type { Backend } from './session.ts';
 import { startWorker } from './worker-factory.ts';
@@ -25,10 +25,14 @@ function fromWire(e: WireError): Error {
 
 const abs = (url: string) => new URL(url, location.href).href;
 
-/** An image as it crosses: the worker decodes Blobs and URLs itself; elements become bitmaps here. */
+/**
+ * An image as it crosses: the worker decodes Blobs and URLs itself; elements become bitmaps here,
+ * and so does SVG (only a page's <img> can render it).
+ */
 async function toWire(image: ImageInput, signal?: AbortSignal): Promise<WireImage> {
-  if (typeof image === 'string') return abs(image);
-  if (image instanceof Blob || image instanceof ImageData) return image;
+  if (typeof image === 'string') return isSvgUrl(image) ? toBitmap(image, signal) : abs(image);
+  if (image instanceof Blob) return (await isSvg(image)) ? toBitmap(image, signal) : image;
+  if (image instanceof ImageData) return image;
   const bitmap = await toBitmap(image, signal); // validates, waits for an <img>, INVALID_IMAGE
   return bitmap === image ? createImageBitmap(bitmap) : bitmap; // never transfer the caller's own bitmap
 }
@@ -59,6 +63,7 @@ export async function createWorkerClassifier(options: ClassifierOptions): Promis
 
 class WorkerClassifier implements Classifier {
   backend: Backend = 'wasm';
+  fallbackReason: string | null = null;
   threads = 1;
   model!: Readonly<ModelSpec>;
   labels: readonly string[] = [];
@@ -84,6 +89,7 @@ class WorkerClassifier implements Classifier {
 
   init(m: Extract<FromWorker, { type: 'created' }>): void {
     this.backend = m.backend;
+    this.fallbackReason = m.fallbackReason;
     this.threads = m.threads;
     this.model = Object.freeze(m.model);
     this.labels = Object.freeze(m.labels);
@@ -99,6 +105,8 @@ class WorkerClassifier implements Classifier {
       this.pending.delete(m.id);
       if (m.type === 'result') {
         this.lastTimings = m.timings;
+        this.backend = m.backend;
+        this.fallbackReason = m.fallbackReason;
         p?.resolve(m.value);
       } else p?.reject(fromWire(m.error));
     }
@@ -110,7 +118,11 @@ class WorkerClassifier implements Classifier {
     if (signal?.aborted) throw aborted(signal);
     if (topK !== undefined) checkTopK(topK);
     const wire = await Promise.all(images.map((img) => toWire(img, signal)));
-    if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
+    const drop = () => wire.forEach((w) => w instanceof ImageBitmap && w.close());
+    if (this.disposed || signal?.aborted) {
+      drop();
+      throw this.disposed ? new ClassifierError('DISPOSED', 'this classifier was disposed') : aborted(signal);
+    }
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -124,7 +136,14 @@ class WorkerClassifier implements Classifier {
         { once: true },
       );
       const transfer = wire.filter((w): w is ImageBitmap => w instanceof ImageBitmap);
-      this.worker.postMessage({ type: 'run', id, op, images: wire, topK } satisfies ToWorker, transfer);
+      try {
+        this.worker.postMessage({ type: 'run', id, op, images: wire, topK } satisfies ToWorker, transfer);
+      } catch (e) {
+        // A tainted bitmap (cross-origin, no CORS) cannot be transferred.
+        this.pending.delete(id);
+        for (const b of transfer) b.close();
+        reject(isTaintError(e) ? taintedImage(e) : e);
+      }
     });
   }
 

@@ -23,7 +23,8 @@ export interface WireError {
 
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | { type: 'created'; backend: Backend; threads: number; model: ModelSpec; labels: string[] }
-  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null }
+  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; model: ModelSpec; labels: string[] }
+  /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
+  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null }
   | { type: 'error'; id: number | null; error: WireError }
   | { type: 'disposed' };

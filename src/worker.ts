@@ -24,7 +24,9 @@ scope.onmessage = async ({ data: msg }) => {
     });
     try {
       const c = await classifier;
-      scope.postMessage({ type: 'created', backend: c.backend, threads: c.threads, model: { ...c.model }, labels: [...c.labels] });
+      scope.postMessage({
+        type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, model: { ...c.model }, labels: [...c.labels],
+      });
     } catch (e) {
       scope.postMessage({ type: 'error', id: null, error: wire(e) });
     }
@@ -40,7 +42,7 @@ scope.onmessage = async ({ data: msg }) => {
           : msg.op === 'logits'
             ? await c.logits(msg.images[0], options)
             : await c.classify(msg.images[0], options);
-      scope.postMessage({ type: 'result', id: msg.id, value, timings: c.lastTimings });
+      scope.postMessage({ type: 'result', id: msg.id, value, timings: c.lastTimings, backend: c.backend, fallbackReason: c.fallbackReason });
     } catch (e) {
       scope.postMessage({ type: 'error', id: msg.id, error: wire(e) });
     } finally {

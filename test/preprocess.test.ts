@@ -109,6 +109,30 @@ describe('resizeAndCrop', () => {
     const r = sourceRect(W, H, { resizeTo: 32, inputSize: 24 });
     expect(r.width * r.height).toBeLessThan(W * H); // the crop reads less than the whole image
   });
+  it('gives the same bytes from bands of rows (how large images are read), reading each band once', () => {
+    const W = 83;
+    const H = 131;
+    const data = new Uint8ClampedArray(W * H * 4).map((_, i) => (i * 104729) % 253);
+    const whole = { data, width: W, height: H };
+    for (const rows of [1, 7, 64, 200]) {
+      const reads: number[] = [];
+      const banded: RgbaImage = {
+        data: new Uint8Array(0),
+        width: W,
+        height: H,
+        bands: {
+          rows,
+          read: (k) => {
+            reads.push(k);
+            return data.subarray(k * rows * W * 4, Math.min(H, (k + 1) * rows) * W * 4);
+          },
+        },
+      };
+      expect(resizeAndCrop(banded, 40, 32)).toEqual(resizeAndCrop(whole, 40, 32));
+      expect(new Set(reads).size).toBe(reads.length);
+      expect(reads).toEqual([...reads].sort((a, b) => a - b));
+    }
+  });
   it('rejects a window that does not cover what the crop reads', () => {
     const img = { data: new Uint8Array(4 * 4 * 4), width: 4, height: 4, window: { x: 0, y: 0, width: 4, height: 4, fullWidth: 8, fullHeight: 8 } };
     expect(() => resizeAndCrop(img, 8, 8)).toThrow(/does not cover/);
