@@ -57,10 +57,11 @@ function showError(e: unknown): void {
   let text = String(e);
   if (isClassifierError(e)) {
     const hints: Record<string, string> = {
-      INVALID_IMAGE: 'That file is not an image this browser can read (or it is empty or truncated).',
+      INVALID_IMAGE: 'That image cannot be used.',
       MODEL_LOAD_FAILED: 'The model could not be loaded. Run `npm run models`, or pick another model.',
       MODEL_INTEGRITY: 'The model file is corrupted (its checksum does not match).',
       BACKEND_UNAVAILABLE: 'This backend is not available in this browser. Try "auto" or WASM.',
+      INFERENCE_FAILED: 'The model failed to run. Try WASM, or a smaller model.',
     };
     text = `${hints[e.code] ?? ''} (${e.code}: ${e.message})`.trim();
   }
@@ -68,6 +69,12 @@ function showError(e: unknown): void {
   ui.message.hidden = false;
 }
 const clearError = () => (ui.message.hidden = true);
+
+/** The backend in use, and why it is WASM when WebGPU was wanted (it can change after a GPU loss). */
+function engineText(c: Classifier): string {
+  const engine = c.backend === 'webgpu' ? 'WebGPU' : `WASM (${c.threads} thread${c.threads > 1 ? 's' : ''})`;
+  return `Backend: ${engine} · model ${ui.model.value}${c.fallbackReason ? ` · on WASM because ${c.fallbackReason}` : ''}`;
+}
 
 function classifier(): Promise<Classifier> {
   const key = `${ui.model.value}/${ui.backend.value}`;
@@ -89,7 +96,7 @@ function classifier(): Promise<Classifier> {
     promise.then(
       (c) => {
         ui.download.hidden = true;
-        ui.engine.textContent = `Backend: ${c.backend === 'webgpu' ? 'WebGPU' : `WASM (${c.threads} thread${c.threads > 1 ? 's' : ''})`} · model ${ui.model.value}`;
+        ui.engine.textContent = engineText(c);
       },
       (e: unknown) => {
         ui.download.hidden = true;
@@ -140,6 +147,7 @@ async function classifyOne(image: ImageInput, previewUrl: string): Promise<void>
     const c = await classifier();
     const predictions = await c.classify(image);
     renderBars(ui.bars, predictions);
+    ui.engine.textContent = engineText(c);
     const t = c.lastTimings;
     if (t) {
       ui.timings.textContent = `${c.backend === 'webgpu' ? 'WebGPU' : 'WASM'} · decode ${ms(t.decode)} · preprocess ${ms(t.preprocess)} · inference ${ms(t.inference)} · total ${ms(t.total)}`;

@@ -42,7 +42,8 @@ test('an image URL, then a bad file with a clear message', async ({ page }) => {
 
   await page.setInputFiles('#file', path.join(IMAGES, 'edge/not-an-image.jpg'));
   await expect(page.locator('#message')).toBeVisible();
-  await expect(page.locator('#message')).toContainText('not an image this browser can read');
+  await expect(page.locator('#message')).toContainText('That image cannot be used');
+  await expect(page.locator('#message')).toContainText('not a decodable image');
   await expect(page.locator('#message')).toContainText('INVALID_IMAGE');
   await expect(page.locator('#bars li')).toHaveCount(0);
   await page.screenshot({ path: path.join(shots, 'demo-bad-file.png') });
@@ -97,4 +98,13 @@ test('phone-sized screen', async ({ page }) => {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: path.join(shots, 'demo-phone.png'), fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('backend "auto" without WebGPU: the demo says it runs on WASM, and why', async ({ page }) => {
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
+  await serveImages(page);
+  // On the page's thread: the script above hides WebGPU from the page, not from a worker.
+  await page.goto(`http://localhost:${previewPort}/demo/?model=mobilenetv2-int8&backend=auto&worker=0`);
+  await expect(page.locator('#engine')).toContainText('Backend: WASM');
+  await expect(page.locator('#engine')).toContainText('on WASM because this browser has no WebGPU');
 });

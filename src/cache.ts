@@ -151,6 +151,7 @@ export async function loadLabels(url: string, signal?: AbortSignal): Promise<str
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     data = await res.json();
   } catch (e) {
+    if (signal?.aborted) throw new ClassifierError('ABORTED', 'loading the labels was aborted', { cause: e });
     throw new ClassifierError('MODEL_LOAD_FAILED', `could not load the labels at ${url}: ${String(e)}`, { cause: e });
   }
   if (!Array.isArray(data) || !data.every((x) => typeof x === 'string')) {

@@ -137,6 +137,22 @@ export function aborted(signal?: AbortSignal): ClassifierError {
   return new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
 }
 
+/**
+ * `work`, or `ABORTED` as soon as `signal` fires (the work itself cannot be interrupted: what it
+ * yields after the abort goes to `late`, e.g. to release it).
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, late?: (value: T) => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work
+      .then((value) => (signal.aborted ? late?.(value) : resolve(value)), reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Loads a model in this thread and returns a {@link Classifier} (see `createClassifier` for the worker choice). */
 export async function createLocalClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
   const backendRequest = options.backend ?? DEFAULTS.backend;
@@ -176,7 +192,9 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     wasmPaths: options.wasmPaths,
     warmUp: options.warmUp,
   };
-  const session = await openSession(bytes, sessionOptions);
+  // Creating the session (starting onnxruntime-web, compiling shaders) can take seconds: an abort
+  // rejects at once, and the session, when it comes, is released.
+  const session = await abortable(openSession(bytes, sessionOptions), signal, (s) => void s.release());
   // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
   const reopenOnWasm = async () =>
     openSession(await loadModelBytes(spec.url, { sha256: spec.sha256, bytes: entry?.bytes, cache: options.cache ?? DEFAULTS.cache }), {
@@ -276,13 +294,7 @@ class OnnxClassifier implements Classifier {
   /** `images` → one batch → logits per image; an abort rejects at once (the work then stops at its next step). */
   private run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
     this.checkUsable(signal);
-    const work = this.runRecovering(images, signal);
-    if (!signal) return work;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(aborted(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return abortable(this.runRecovering(images, signal), signal);
   }
 
   /**

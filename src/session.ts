@@ -159,7 +159,8 @@ function loadError(e: unknown): ClassifierError {
     // ORT could not start its WebAssembly runtime: its .wasm/.mjs files were not found or blocked.
     return new ClassifierError(
       'BACKEND_UNAVAILABLE',
-      `onnxruntime-web could not start (are its .wasm/.mjs files served, and wasmPaths right?): ${String(e)}`,
+      `onnxruntime-web could not start: ${String(e)}. Check that its .wasm/.mjs files are served (dist/ort/, or ` +
+        "wasmPaths) and that a Content-Security-Policy allows 'wasm-unsafe-eval' and same-origin workers",
       { cause: e },
     );
   }
