@@ -306,7 +306,8 @@ class OnnxClassifier implements Classifier {
     try {
       return await this.runOnce(images, signal);
     } catch (e) {
-      if (!(await this.deviceLost())) throw e;
+      // The caller's errors (a bad image, abort, dispose) are not the device's.
+      if ((e instanceof ClassifierError && e.code !== 'INFERENCE_FAILED') || !(await this.deviceLost())) throw e;
       await this.recover();
       this.checkUsable(signal);
       return this.runOnce(images, signal);
