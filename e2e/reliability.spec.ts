@@ -314,6 +314,34 @@ test('WebGPU device lost mid-session: the next classify reopens the model on WAS
   expect(r.top).toBe('ship');
 });
 
+test('WebGPU device lost inside the classifier worker: the page sees the call succeed and the backend change', async ({ page, harness }) => {
+  await harness.evaluate(async (SHIP) => {
+    const w = window as unknown as { gpuClassifier: Awaited<ReturnType<typeof window.sdk.createClassifier>> };
+    w.gpuClassifier = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu' });
+    await w.gpuClassifier.classify(SHIP);
+  }, SHIP);
+  // The classifier's worker, and in it the module instance of onnxruntime-web it loaded.
+  const worker = page.workers().find((w) => /worker\.ts/.test(w.url()));
+  expect(worker, page.workers().map((w) => w.url()).join(', ')).toBeDefined();
+  const destroyed = await worker!.evaluate(async () => {
+    const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => /ort\.webgpu\.bundle\.min\.mjs/.test(n));
+    const ort = await import(url!);
+    (await ort.env.webgpu.device).destroy();
+    return url;
+  });
+  expect(destroyed).toMatch(/ort\.webgpu\.bundle/);
+  const r = await harness.evaluate(async (SHIP) => {
+    const c = (window as unknown as { gpuClassifier: Awaited<ReturnType<typeof window.sdk.createClassifier>> }).gpuClassifier;
+    const before = c.backend;
+    const label = (await c.classify(SHIP))[0].label;
+    const out = { before, label, backend: c.backend, fallbackReason: c.fallbackReason };
+    await c.dispose();
+    return out;
+  }, SHIP);
+  console.log(JSON.stringify(r));
+  expect(r).toMatchObject({ before: 'webgpu', label: 'ship', backend: 'wasm', fallbackReason: expect.stringMatching(/WebGPU device was lost/) });
+});
+
 for (const worker of [true, false]) {
   test(`use (${worker ? 'worker' : 'main thread'}): 50 concurrent calls, AbortSignal on queued work, dispose during runs`, async ({ harness }) => {
     const files = listImages('cifar10').flatMap((cls) => listImages(`cifar10/${cls}`).slice(0, 5).map((f) => `/test-images/cifar10/${cls}/${f}`));
