@@ -280,8 +280,6 @@ function isSvgElement(source: ImageBitmapSource): boolean {
   return isA<HTMLImageElement>(source, 'HTMLImageElement') && isSvgUrl(source.currentSrc || source.src);
 }
 
-
-
 let canvas2d: OffscreenCanvasRenderingContext2D | null = null;
 
 /**
@@ -289,7 +287,7 @@ let canvas2d: OffscreenCanvasRenderingContext2D | null = null;
  * (say 10000×8000) never has its pixels copied out whole: the resize streams through the bands,
  * with the same result.
  */
-export const LARGE_PIXELS = 1 << 24; // 16 Mpx: 64 MB of RGBA
+const LARGE_PIXELS = 1 << 24; // 16 Mpx: 64 MB of RGBA
 const BAND_PIXELS = 1 << 22; // 4 Mpx: 16 MB
 
 /**

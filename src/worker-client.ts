@@ -141,7 +141,7 @@ class WorkerClassifier implements Classifier {
       } catch (e) {
         // A tainted bitmap (cross-origin, no CORS) cannot be transferred.
         this.pending.delete(id);
-        for (const b of transfer) b.close();
+        drop();
         reject(isTaintError(e) ? taintedImage(e) : e);
       }
     });
