@@ -64,6 +64,7 @@ for (const worker of [true, false]) {
           'SVG without size (Blob)': () => c.classify(new Blob([svg('')], { type: 'image/svg+xml' })),
           'SVG without size (<img>)': async () => c.classify(await load(new Image(), `data:image/svg+xml,${encodeURIComponent(svg(''))}`)),
           'SVG with size (Blob)': () => c.classify(new Blob([svg('width="64" height="48"')], { type: 'image/svg+xml' })),
+          'SVG with size (data: URL)': () => c.classify(`data:image/svg+xml,${encodeURIComponent(svg('width="64" height="48"'))}`),
           '0×0 canvas': () => c.classify(canvas(0, 0)),
           '1×1 canvas': () => c.classify(canvas(1, 1)),
           'cross-origin <img> without CORS': async () => c.classify(await load(new Image(), crossOrigin)),
@@ -109,7 +110,7 @@ for (const worker of [true, false]) {
       expect(r[name], name).toMatchObject({ ok: false, name: 'TypeError' });
       if (!r[name].ok) expect(r[name].message).toMatch(/^classify\(image\): unsupported image of type/);
     }
-    for (const name of ['SVG with size (Blob)', '1×1 canvas', '<img> not yet loaded', 'after the bad inputs']) {
+    for (const name of ['SVG with size (Blob)', 'SVG with size (data: URL)', '1×1 canvas', '<img> not yet loaded', 'after the bad inputs']) {
       expect(r[name].ok, name).toBe(true);
     }
     expect(r['<img> not yet loaded']).toEqual({ ok: true, label: 'ship' });
@@ -284,6 +285,23 @@ test('the sha256 is checked before the bytes reach onnxruntime-web: a mismatch n
   expect(code).toBe('MODEL_INTEGRITY');
   expect(requests.some((u) => u.endsWith('resnet20-cifar10.onnx'))).toBe(true);
   expect(requests.filter((u) => /onnxruntime-web|ort-wasm|\.wasm$/.test(u))).toEqual([]);
+});
+
+test('a batch too large for the WASM heap: INFERENCE_FAILED, and the classifier still works', async ({ harness }) => {
+  const r = await harness.evaluate(async (SHIP) => {
+    // 40000 CIFAR images at once: a 491 MB input and activations past WebAssembly's 4 GB.
+    const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm' });
+    const huge = await c.classifyBatch(Array(40_000).fill(new ImageData(32, 32))).then(
+      (p) => ({ code: 'none', message: `${p.length} results` }),
+      (e) => ({ code: e.code as string, message: e.message as string }),
+    );
+    const after = (await c.classify(SHIP))[0].label;
+    await c.dispose();
+    return { huge, after };
+  }, SHIP);
+  console.log(JSON.stringify(r));
+  expect(r.huge).toMatchObject({ code: 'INFERENCE_FAILED', message: expect.stringMatching(/failed to run on wasm/) });
+  expect(r.after).toBe('ship');
 });
 
 test('WebGPU device lost mid-session: the next classify reopens the model on WASM and succeeds', async ({ harness }) => {
