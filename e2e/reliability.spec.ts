@@ -15,16 +15,23 @@ type Outcome = { ok: true; label: string } | { ok: false; name: string; code?: s
 
 test.describe.configure({ timeout: 5 * 60_000 });
 
+/**
+ * A photo on a second origin (127.0.0.1 beside localhost) that allows embedding (CORP) but sends
+ * no CORS header: it loads in an <img>, and its pixels cannot be read. Returns its URL.
+ */
+async function serveCrossOrigin(page: Page): Promise<string> {
+  await page.route('http://127.0.0.1:*/cross-origin/**', (route) =>
+    route.fulfill({
+      body: readFileSync(path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg')),
+      headers: { 'content-type': 'image/jpeg', 'cross-origin-resource-policy': 'cross-origin' },
+    }),
+  );
+  return `http://127.0.0.1:${new URL(page.url()).port}/cross-origin/mug.jpg`;
+}
+
 for (const worker of [true, false]) {
   test(`bad images (${worker ? 'worker' : 'main thread'}): each rejects with INVALID_IMAGE or TypeError, good ones classify`, async ({ harness }) => {
-    // A second origin for the cross-origin image: it allows embedding (CORP) but sends no CORS header.
-    await harness.route('http://127.0.0.1:*/cross-origin/**', (route) =>
-      route.fulfill({
-        body: readFileSync(path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg')),
-        headers: { 'content-type': 'image/jpeg', 'cross-origin-resource-policy': 'cross-origin' },
-      }),
-    );
-    const crossOrigin = `http://127.0.0.1:${new URL(harness.url()).port}/cross-origin/mug.jpg`;
+    const crossOrigin = await serveCrossOrigin(harness);
     const r = await harness.evaluate(
       async ({ worker, crossOrigin, SHIP }) => {
         const c = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', worker });
@@ -118,13 +125,7 @@ for (const worker of [true, false]) {
 }
 
 test('a cross-origin image without CORS on the WebGPU path: INVALID_IMAGE with the crossOrigin hint', async ({ harness }) => {
-  await harness.route('http://127.0.0.1:*/cross-origin/**', (route) =>
-    route.fulfill({
-      body: readFileSync(path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg')),
-      headers: { 'content-type': 'image/jpeg', 'cross-origin-resource-policy': 'cross-origin' },
-    }),
-  );
-  const url = `http://127.0.0.1:${new URL(harness.url()).port}/cross-origin/mug.jpg`;
+  const url = await serveCrossOrigin(harness);
   const r = await harness.evaluate(async ({ url, SHIP }) => {
     const c = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu', worker: false });
     const img = new Image();
