@@ -43,16 +43,24 @@ const pwa = VitePWA({
   },
 });
 
-export default defineConfig({
+/** What any Vite build of pages that use the SDK from source needs (the demo, the e2e harness, the bench). */
+export const sdkBuildConfig = {
   // No `new Function` in onnxruntime-web's WebGPU build (strict CSP), in dev and in the build.
-  plugins: [ortWithoutDynamicCode(), pwa],
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  plugins: [ortWithoutDynamicCode()],
   // onnxruntime-web finds its .wasm next to its own bundle (new URL(..., import.meta.url)):
   // pre-bundling would move the bundle away from it.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  // The classifier worker imports onnxruntime-web dynamically: ES module workers split chunks.
-  worker: { format: 'es' },
+  // The classifier worker imports onnxruntime-web dynamically. ES module workers keep it in a
+  // chunk of its own; Vite's default ('iife') inlines it into the worker script, whose WASM
+  // threads then start the classifier worker instead of onnxruntime-web, and hang.
+  worker: { format: 'es' as const },
+};
+
+export default defineConfig({
+  ...sdkBuildConfig,
+  plugins: [...sdkBuildConfig.plugins, pwa],
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
   build: {
     outDir: 'dist-demo',
     rolldownOptions: { input: { demo: 'demo/index.html' } },

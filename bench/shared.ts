@@ -5,14 +5,22 @@ export interface Timing {
   n: number;
 }
 
+/** classify end to end on one path (in the worker, or on the page's thread). */
+export interface PathResult {
+  classifyBitmap: Timing;
+  classifyBlob: Timing;
+}
+
 export interface BrowserResult {
   model: string;
   backend: 'wasm' | 'webgpu';
   adapter: string;
   threads: number;
   raw: Timing;
-  classifyBitmap: Timing;
-  classifyBlob: Timing;
+  /** The default path: the classifier in its Web Worker. */
+  worker: PathResult;
+  /** `worker: false`: the classifier on the page's thread. */
+  page: PathResult;
   preprocess: Timing;
   batchPerImage: Timing | null;
   singleForBatch: Timing | null;
@@ -24,24 +32,48 @@ export function median(t: number[]): Timing {
   return { median: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2, n: s.length };
 }
 
+/** `work`, or an error naming `stage` when it has not settled within `ms`: the bench never waits for ever. */
+export async function within<T>(ms: number, stage: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`bench: "${stage}" did not finish within ${(ms / 1000).toFixed(0)} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface TimeOptions {
+  /** Untimed turns first: at least this many, and at least one second's worth (WASM thread pools take several runs to settle). */
+  warmup?: number;
+  /** Limit for each single call; a call past it fails the bench with its name. */
+  timeoutMs: number;
+  /** Names the measurement in a timeout's message. */
+  label: string;
+}
+
 /**
  * Medians of `runs` timed calls of each function, taken in turns (a, b, c, a, b, c, …) so that
- * drift on a shared machine falls on all of them alike; after untimed warm-up turns: at least
- * `warmup` and at least one second's worth (WASM thread pools take several runs to settle).
+ * drift on a shared machine falls on all of them alike, after untimed warm-up turns.
  */
 export async function timeEach<K extends string>(
   runs: number,
   fns: Record<K, () => Promise<unknown>>,
-  warmup = 2,
+  { warmup = 2, timeoutMs, label }: TimeOptions,
 ): Promise<Record<K, Timing>> {
   const entries = Object.entries(fns) as [K, () => Promise<unknown>][];
+  const call = (k: K, fn: () => Promise<unknown>, what: string) => within(timeoutMs, `${label}: ${k}, ${what}`, fn());
   const start = performance.now();
-  for (let i = 0; i < 20 && (i < warmup || performance.now() - start < 1000); i++) for (const [, fn] of entries) await fn();
+  for (let i = 0; i < 20 && (i < warmup || performance.now() - start < 1000); i++) {
+    for (const [k, fn] of entries) await call(k, fn, `warm-up ${i + 1}`);
+  }
   const times = Object.fromEntries(entries.map(([k]) => [k, [] as number[]])) as Record<K, number[]>;
   for (let i = 0; i < runs; i++) {
     for (const [k, fn] of entries) {
       const t0 = performance.now();
-      await fn();
+      await call(k, fn, `run ${i + 1} of ${runs}`);
       times[k].push(performance.now() - t0);
     }
   }
@@ -49,9 +81,14 @@ export async function timeEach<K extends string>(
 }
 
 /** Median of `runs` timed calls of one function (see {@link timeEach}). */
-export async function timeit(runs: number, fn: () => Promise<unknown>, warmup = 2): Promise<Timing> {
-  return (await timeEach(runs, { fn }, warmup)).fn;
+export async function timeit(runs: number, fn: () => Promise<unknown>, options: TimeOptions): Promise<Timing> {
+  return (await timeEach(runs, { fn }, options)).fn;
 }
 
-/** The image every measurement uses (copied from ../shared/images/classic at bench time). */
+/** The image every measurement uses (copied from the test photos at bench time). */
 export const BENCH_IMAGE = '/bench-image.jpg';
+
+/** Limits for one model run on a backend: generous, since they only turn a hang into an error. */
+export function callTimeoutMs(backend: 'wasm' | 'webgpu'): number {
+  return backend === 'webgpu' ? 300_000 : 120_000;
+}

@@ -1,6 +1,6 @@
 /** Transformers.js `pipeline('image-classification')` on the same ONNX files, served locally. */
 import { env, pipeline, RawImage } from '@huggingface/transformers';
-import { BENCH_IMAGE, timeit, type Timing } from './shared.ts';
+import { BENCH_IMAGE, callTimeoutMs, timeit, within, type Timing } from './shared.ts';
 
 env.allowRemoteModels = false;
 env.allowLocalModels = true;
@@ -9,14 +9,16 @@ const onnx = env.backends.onnx as { wasm: { wasmPaths?: string; numThreads?: num
 onnx.wasm.wasmPaths = '/tjs-ort/'; // its onnxruntime-web files, served here (it would use a CDN)
 onnx.wasm.numThreads = navigator.hardwareConcurrency; // as many threads as ours
 
-async function measure(model: string, device: 'wasm' | 'webgpu', runs: number): Promise<{ timing: Timing; top: string }> {
-  const classify = await pipeline('image-classification', model, { device, dtype: 'fp32' });
-  const blob = await (await fetch(BENCH_IMAGE)).blob();
+async function measure(model: string, device: 'wasm' | 'webgpu', runs: number, warmup: number): Promise<{ timing: Timing; top: string }> {
+  const limit = callTimeoutMs(device);
+  const label = `Transformers.js ${model} on ${device}`;
+  const classify = await within(limit, `${label}: pipeline()`, pipeline('image-classification', model, { device, dtype: 'fp32' }));
+  const blob = await within(limit, `${label}: fetch the image`, fetch(BENCH_IMAGE).then((r) => r.blob()));
   let top = '';
   const timing = await timeit(runs, async () => {
     const out = (await classify(await RawImage.fromBlob(blob), { top_k: 5 })) as { label: string }[];
     top = out[0].label;
-  });
+  }, { warmup, timeoutMs: limit, label });
   await classify.dispose();
   return { timing, top };
 }

@@ -15,6 +15,7 @@ export interface Reference {
     resnet56_cifar10_top5_resized: [number, number][];
     class_index: number;
     mobilenetv2_int8_top5: number[];
+    mobilenetv2_int8_ortnode_top5: [number, number][];
   }>;
   cifar10: Record<string, { label: string; resnet20_top5: [number, number][]; resnet56_top5: [number, number][] }>;
 }

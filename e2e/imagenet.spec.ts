@@ -3,8 +3,7 @@
  * preprocessing, real labels (MobileNetV2-int8), ResNet-56 on the photos resized to 32, and
  * ResNet-50 (random weights) logits.
  */
-import path from 'node:path';
-import { CLASSIC, expect, listImages, MODELS_DIR, reference, test } from './fixtures.ts';
+import { CLASSIC, expect, listImages, reference, test } from './fixtures.ts';
 
 const photos = listImages('imagenet').filter((f) => f.endsWith('.JPEG'));
 const urls = photos.map((f) => `/test-images/imagenet/${f}`);
@@ -57,58 +56,41 @@ test.describe('ImageNet photos on WASM', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
-  test('MobileNetV2-int8: real labels, and the same numbers as native onnxruntime on the same tensor', async ({ harness }) => {
-    // The reference ran this int8 model with onnxruntime's native CPU kernels on another machine;
-    // int8 kernels differ between CPUs (this machine's native onnxruntime gives the same top-1 as
-    // our WASM run on all 100 photos, and agrees with the reference on only ~79). So: check the
-    // labels, check parity with native onnxruntime here, and check the reference's top-1 is in our top-5.
-    const PARITY = 8;
-    const result = await harness.evaluate(
-      async ({ urls, parity }) => {
-        const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'wasm' });
-        const top5: number[][] = [];
-        const samples: { tensor: string; logits: number[] }[] = [];
-        for (const [i, u] of urls.entries()) {
-          top5.push((await c.classify(u)).map((p) => p.index));
-          if (i < parity) {
-            const t = window.sdk.preprocess(await window.sdk.toPixels(u), c.model);
-            const bytes = new Uint8Array(t.buffer);
-            let s = '';
-            for (let j = 0; j < bytes.length; j += 0x8000) s += String.fromCharCode(...bytes.subarray(j, j + 0x8000));
-            samples.push({ tensor: btoa(s), logits: Array.from(await c.logits(u)) });
-          }
-        }
-        await c.dispose();
-        return { top5, samples };
-      },
-      { urls, parity: PARITY },
-    );
+  test('MobileNetV2-int8: real labels, and the reference onnxruntime run\'s top-1 and scores', async ({ harness }) => {
+    // The reference ran this int8 model through onnxruntime-node 1.30 on its own tensors
+    // (mobilenetv2_int8_ortnode_top5), and through an older runtime (mobilenetv2_int8_top5, which
+    // agrees with onnxruntime 1.30 on only ~79). Native int8 kernels also differ between CPUs: on
+    // an AMD EPYC without AVX-512/VNNI, onnxruntime-node here gave logits up to 8.2 away from the
+    // WASM kernels on identical tensors, while on the machine that made the reference the two were
+    // identical. So the check is against the reference's onnxruntime 1.30 run, as DESIGN.md says:
+    // the same top-1 on ≥ 99 of 100 photos, and the same scores (here: all 100, |Δ| < 5e-7).
+    const top5 = await harness.evaluate(async (urls) => {
+      const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'wasm' });
+      const out: { index: number; score: number }[][] = [];
+      for (const u of urls) out.push((await c.classify(u)).map(({ index, score }) => ({ index, score })));
+      await c.dispose();
+      return out;
+    }, urls);
     const ref = (f: string) => reference.imagenet[f];
-    const agree = photos.filter((f, i) => result.top5[i][0] === ref(f).mobilenetv2_int8_top5[0]).length;
-    const correct = photos.filter((f, i) => result.top5[i][0] === ref(f).class_index).length;
-    const correct5 = photos.filter((f, i) => result.top5[i].includes(ref(f).class_index)).length;
-    const refIn5 = photos.filter((f, i) => result.top5[i].includes(ref(f).mobilenetv2_int8_top5[0])).length;
+    const ort = (f: string) => ref(f).mobilenetv2_int8_ortnode_top5;
+    const agree = photos.filter((f, i) => top5[i][0].index === ort(f)[0][0]).length;
+    const agreeOld = photos.filter((f, i) => top5[i][0].index === ref(f).mobilenetv2_int8_top5[0]).length;
+    const correct = photos.filter((f, i) => top5[i][0].index === ref(f).class_index).length;
+    const correct5 = photos.filter((f, i) => top5[i].some((p) => p.index === ref(f).class_index)).length;
+    const dScore = photos
+      .filter((f, i) => top5[i][0].index === ort(f)[0][0])
+      .map((f) => Math.abs(top5[photos.indexOf(f)][0].score - ort(f)[0][1]))
+      .sort((x, y) => x - y);
+    const medianD = dScore[dScore.length >> 1];
     console.log(
-      `MobileNetV2-int8 on 100 photos: top-1 correct ${correct}, top-5 correct ${correct5} (reference: 74 and 93); ` +
-        `top-1 = reference's ${agree}/100; reference's top-1 within our top-5 ${refIn5}/100`,
+      `MobileNetV2-int8 on 100 photos: top-1 correct ${correct}, top-5 correct ${correct5} (reference onnxruntime 1.30: 82); ` +
+        `top-1 = reference onnxruntime run's ${agree}/100 (older runtime's: ${agreeOld}/100); ` +
+        `top-1 score vs reference: median |Δ| ${medianD.toExponential(2)}, max ${dScore[dScore.length - 1].toExponential(2)}`,
     );
-    expect(correct).toBeGreaterThanOrEqual(74);
-    expect(correct5).toBeGreaterThanOrEqual(90);
-    expect(refIn5).toBeGreaterThanOrEqual(93);
-
-    // Same tensor through native onnxruntime (Node): the browser runtime must give the same logits.
-    const ort = await import('onnxruntime-node');
-    const session = await ort.InferenceSession.create(path.join(MODELS_DIR, 'mobilenetv2-12-int8.onnx'));
-    let worst = 0;
-    for (const s of result.samples) {
-      const buf = Buffer.from(s.tensor, 'base64');
-      const x = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-      const native = (await session.run({ input: new ort.Tensor('float32', x, [1, 3, 224, 224]) })).output.data as Float32Array;
-      s.logits.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - native[k]))));
-    }
-    await session.release();
-    console.log(`MobileNetV2-int8 WASM vs native onnxruntime on ${PARITY} identical tensors: max |Δ logit| ${worst.toExponential(2)}`);
-    expect(worst).toBeLessThan(1e-3);
+    expect(agree).toBeGreaterThanOrEqual(99);
+    expect(correct).toBeGreaterThanOrEqual(80);
+    expect(correct5).toBeGreaterThanOrEqual(93);
+    expect(dScore[dScore.length - 1]).toBeLessThan(1e-5); // the reference is rounded to 6 decimals
   });
 
   test('ResNet-56 (CIFAR-10) on the photos resized to 32: top-1 matches the reference on ≥ 90 of 100', async ({ harness }) => {

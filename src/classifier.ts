@@ -54,6 +54,15 @@ export interface ClassifierOptions {
    * @default true on WebGPU (shader compilation), false on WASM
    */
   warmUp?: boolean;
+  /**
+   * How long onnxruntime-web may take to start (compile its WebAssembly, start its thread workers,
+   * open the WebGPU device) once its `.wasm` file has downloaded, in milliseconds; past it,
+   * loading rejects with `BACKEND_UNAVAILABLE` instead of waiting for ever. The download itself
+   * is not timed. A start-up that hangs means the runtime's thread workers could not load it,
+   * usually because a bundler put onnxruntime-web into a chunk with other code. `0`: no limit.
+   * @default 30000
+   */
+  runtimeTimeout?: number;
   /** Cancels loading. */
   signal?: AbortSignal;
   /**
@@ -160,6 +169,10 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     throw new RangeError(`backend must be 'auto', 'webgpu' or 'wasm', got ${String(backendRequest)}`);
   }
   const defaultTopK = checkTopK(options.topK ?? DEFAULTS.topK);
+  const { runtimeTimeout } = options;
+  if (runtimeTimeout !== undefined && !(typeof runtimeTimeout === 'number' && runtimeTimeout >= 0 && runtimeTimeout !== Infinity)) {
+    throw new RangeError(`runtimeTimeout must be a number of milliseconds ≥ 0 (0: no limit), got ${String(runtimeTimeout)}`);
+  }
   const spec = resolveModel(options.model ?? DEFAULTS.model, options.modelBaseUrl ?? DEFAULTS.modelBaseUrl);
   const entry = typeof options.model === 'object' ? undefined : MODELS[options.model ?? DEFAULTS.model];
   const signal = options.signal;
@@ -191,6 +204,7 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     numThreads: options.numThreads,
     wasmPaths: options.wasmPaths,
     warmUp: options.warmUp,
+    runtimeTimeout,
   };
   // Creating the session (starting onnxruntime-web, compiling shaders) can take seconds: an abort
   // rejects at once, and the session, when it comes, is released.

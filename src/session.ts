@@ -18,6 +18,7 @@
 import type * as Ort from 'onnxruntime-web/webgpu';
 import { ClassifierError } from './errors.ts';
 import { importOrt } from './ort-loader.ts';
+import { RUNTIME_TIMEOUT_MS, STARTUP_PROBE_MODEL, withStartupWatchdog } from './runtime-start.ts';
 
 /**
  * ORT is imported dynamically: bundlers then give each build a chunk of its own. Its WASM thread
@@ -56,6 +57,8 @@ export interface SessionOptions {
   wasmPaths?: string;
   /** Run once on zeros after loading so the first real call is not the slow one. Default: on WebGPU only. */
   warmUp?: boolean;
+  /** Milliseconds the runtime may take to start once its `.wasm` has downloaded (0: no limit). */
+  runtimeTimeout?: number;
 }
 
 /** A loaded model on one backend. */
@@ -92,6 +95,28 @@ export function reportFallback(reason: string): void {
   console.info(`[resnet-web] running on WASM: ${reason}`);
 }
 
+/**
+ * Starts a runtime (its WebAssembly, thread pool and, for WebGPU, its device) on a tiny probe
+ * model, once per backend, under a watchdog: a start-up that hangs becomes `BACKEND_UNAVAILABLE`
+ * instead of a wait without end (see runtime-start.ts).
+ */
+const started: Partial<Record<Backend, Promise<void>>> = {};
+function startRuntime(ort: typeof Ort, backend: Backend, limitMs: number): Promise<void> {
+  started[backend] ??= withStartupWatchdog(create(ort, STARTUP_PROBE_MODEL, backend), backend, limitMs)
+    .then((probe) => probe.release())
+    .catch((e: unknown) => {
+      delete started[backend];
+      throw e instanceof ClassifierError ? e : runtimeUnavailable(e);
+    });
+  return started[backend];
+}
+
+/** Starts the backend's runtime, then creates the session on the model. */
+async function startAndCreate(ort: typeof Ort, model: Uint8Array, backend: Backend, opts: SessionOptions): Promise<Ort.InferenceSession> {
+  await startRuntime(ort, backend, opts.runtimeTimeout ?? RUNTIME_TIMEOUT_MS);
+  return create(ort, model, backend);
+}
+
 const configured = new WeakSet<object>();
 function configureRuntime(ort: typeof Ort, opts: SessionOptions): void {
   // Each build's environment is global to it and read when its first session is created.
@@ -125,17 +150,18 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
   configureRuntime(ort, opts);
   let session: Ort.InferenceSession;
   try {
-    session = await create(ort, model, backend);
+    session = await startAndCreate(ort, model, backend, opts);
   } catch (e) {
     if (backend === 'webgpu' && opts.backend === 'auto') {
       fallbackReason = `the WebGPU session failed (${String(e)})`;
       backend = 'wasm';
       ort = await loadRuntime(backend);
       configureRuntime(ort, opts);
-      session = await create(ort, model, backend).catch((e2: unknown) => {
+      session = await startAndCreate(ort, model, backend, opts).catch((e2: unknown) => {
         throw loadError(e2);
       });
     } else if (backend === 'webgpu') {
+      if (e instanceof ClassifierError) throw e;
       throw new ClassifierError('BACKEND_UNAVAILABLE', `WebGPU could not run the model: ${String(e)}`, { cause: e });
     } else {
       throw loadError(e);
@@ -153,17 +179,19 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
   }
 }
 
+function runtimeUnavailable(e: unknown): ClassifierError {
+  return new ClassifierError(
+    'BACKEND_UNAVAILABLE',
+    `onnxruntime-web could not start: ${String(e)}. Check that its .wasm/.mjs files are served (dist/ort/, or ` +
+      "wasmPaths) and that a Content-Security-Policy allows 'wasm-unsafe-eval' and same-origin workers",
+    { cause: e },
+  );
+}
+
 function loadError(e: unknown): ClassifierError {
   if (e instanceof ClassifierError) return e;
-  if (/no available backend/.test(String(e))) {
-    // ORT could not start its WebAssembly runtime: its .wasm/.mjs files were not found or blocked.
-    return new ClassifierError(
-      'BACKEND_UNAVAILABLE',
-      `onnxruntime-web could not start: ${String(e)}. Check that its .wasm/.mjs files are served (dist/ort/, or ` +
-        "wasmPaths) and that a Content-Security-Policy allows 'wasm-unsafe-eval' and same-origin workers",
-      { cause: e },
-    );
-  }
+  // ORT could not start its WebAssembly runtime: its .wasm/.mjs files were not found or blocked.
+  if (/no available backend/.test(String(e))) return runtimeUnavailable(e);
   return new ClassifierError('MODEL_LOAD_FAILED', `the runtime could not load the model (not a valid ONNX file?): ${String(e)}`, {
     cause: e,
   });

@@ -6,6 +6,20 @@ import { createLocalClassifier as createClassifier, type Classifier } from './cl
 import { ClassifierError } from './errors.ts';
 import type { FromWorker, ToWorker, WireError } from './worker-protocol.ts';
 
+/**
+ * onnxruntime-web starts each WASM thread as a worker on the URL of its own module. If this
+ * script is that URL, a bundler has inlined onnxruntime-web into it (e.g. Vite's default
+ * `worker.format: 'iife'`), and the thread would wait here for ever while the runtime waits for
+ * the thread. Failing at once turns that hang into an error the classifier reports.
+ */
+if ((self as { name?: string }).name?.startsWith('em-pthread')) {
+  throw new Error(
+    'resnet-web: onnxruntime-web started a WASM thread from the classifier worker script, so the bundler inlined ' +
+      'onnxruntime-web into that script. Build workers as ES modules (Vite: worker: { format: "es" }), so that ' +
+      'onnxruntime-web keeps a chunk of its own, or set numThreads: 1.',
+  );
+}
+
 const scope = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
 let classifier: Promise<Classifier> | null = null;
 const running = new Map<number, AbortController>();

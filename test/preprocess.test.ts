@@ -109,6 +109,17 @@ describe('resizeAndCrop', () => {
     const r = sourceRect(W, H, { resizeTo: 32, inputSize: 24 });
     expect(r.width * r.height).toBeLessThan(W * H); // the crop reads less than the whole image
   });
+  it('reads pixels that do not start on a 4-byte boundary (a view into a larger buffer) the same', () => {
+    const W = 53;
+    const H = 41;
+    const data = new Uint8ClampedArray(W * H * 4).map((_, i) => (i * 7919) % 251);
+    const shifted = new Uint8ClampedArray(data.length + 3);
+    shifted.set(data, 1);
+    const view = shifted.subarray(1, 1 + data.length);
+    expect(view.byteOffset % 4).toBe(1);
+    expect(resizeAndCrop({ data: view, width: W, height: H }, 40, 32)).toEqual(resizeAndCrop({ data, width: W, height: H }, 40, 32));
+  });
+
   it('gives the same bytes from bands of rows (how large images are read), reading each band once', () => {
     const W = 83;
     const H = 131;

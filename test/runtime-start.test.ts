@@ -1,0 +1,66 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClassifierError } from '../src/errors.ts';
+import { STARTUP_PROBE_MODEL, withStartupWatchdog } from '../src/runtime-start.ts';
+
+// Node has Resource Timing for fetch(), as browsers do: the watchdog sees the .wasm arrive.
+const server = createServer((req, res) => res.end(req.url?.includes('.wasm') ? '\0asm' : 'other'));
+let base = '';
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const never = () => new Promise<never>(() => undefined);
+const settled = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p.then(() => 'resolved', () => 'rejected'), new Promise((r) => setTimeout(() => r('pending'), ms))]);
+
+describe('withStartupWatchdog', () => {
+  it('passes a start-up through, value or error', async () => {
+    await expect(withStartupWatchdog(Promise.resolve(42), 'wasm', 1000)).resolves.toBe(42);
+    await expect(withStartupWatchdog(Promise.reject(new Error('no available backend')), 'wasm', 1000)).rejects.toThrow('no available backend');
+  });
+
+  it('turns a start-up that hangs after its .wasm downloaded into BACKEND_UNAVAILABLE', async () => {
+    const t0 = performance.now();
+    const watched = withStartupWatchdog(never(), 'wasm', 300);
+    await (await fetch(`${base}/assets/ort-wasm-simd-threaded-Ab12.wasm`)).arrayBuffer();
+    const e = await watched.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ClassifierError);
+    expect((e as ClassifierError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((e as ClassifierError).message).toMatch(/onnxruntime-web \(wasm\) did not start within 0.3 s after its \.wasm file downloaded/);
+    expect((e as ClassifierError).message).toMatch(/numThreads: 1/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
+  });
+
+  it('does not time the download: no .wasm arrived, no timeout', async () => {
+    const watched = withStartupWatchdog(never(), 'wasm', 100);
+    await (await fetch(`${base}/model.onnx`)).arrayBuffer(); // other files do not start the clock
+    expect(await settled(watched, 600)).toBe('pending');
+  });
+
+  it('a .wasm downloaded before the start-up began does not start the clock', async () => {
+    await (await fetch(`${base}/earlier.wasm`)).arrayBuffer();
+    const watched = withStartupWatchdog(never(), 'wasm', 100);
+    expect(await settled(watched, 600)).toBe('pending');
+  });
+
+  it('a limit of 0 waits for ever', async () => {
+    const watched = withStartupWatchdog(never(), 'webgpu', 0);
+    await (await fetch(`${base}/x.wasm?v=2`)).arrayBuffer();
+    expect(await settled(watched, 400)).toBe('pending');
+  });
+});
+
+describe('STARTUP_PROBE_MODEL', () => {
+  it('is an ONNX model that onnxruntime loads and runs: Identity on float32[1]', async () => {
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(STARTUP_PROBE_MODEL);
+    expect([session.inputNames, session.outputNames]).toEqual([['x'], ['y']]);
+    const out = await session.run({ x: new ort.Tensor('float32', [42], [1]) });
+    expect(Array.from(out.y.data as Float32Array)).toEqual([42]);
+    await session.release();
+  });
+});
