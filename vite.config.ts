@@ -1,12 +1,6 @@
 import { VitePWA } from 'vite-plugin-pwa';
-import { ortWithoutDynamicCode } from './scripts/ort-csp.ts';
+import { resnetWeb } from './src/vite.ts';
 import { defineConfig } from 'vitest/config';
-
-/** WASM threads need a cross-origin isolated page: both servers send these. */
-export const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
 
 /**
  * The demo as an installable, offline PWA (Workbox via vite-plugin-pwa): the service worker
@@ -43,24 +37,10 @@ const pwa = VitePWA({
   },
 });
 
-/** What any Vite build of pages that use the SDK from source needs (the demo, the e2e harness, the bench). */
-export const sdkBuildConfig = {
-  // No `new Function` in onnxruntime-web's WebGPU build (strict CSP), in dev and in the build.
-  plugins: [ortWithoutDynamicCode()],
-  // onnxruntime-web finds its .wasm next to its own bundle (new URL(..., import.meta.url)):
-  // pre-bundling would move the bundle away from it.
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
-  // The classifier worker imports onnxruntime-web dynamically. ES module workers keep it in a
-  // chunk of its own; Vite's default ('iife') inlines it into the worker script, whose WASM
-  // threads then start the classifier worker instead of onnxruntime-web, and hang.
-  worker: { format: 'es' as const },
-};
-
 export default defineConfig({
-  ...sdkBuildConfig,
-  plugins: [...sdkBuildConfig.plugins, pwa],
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  // The SDK's own Vite plugin (resnet-web/vite), as an app would use it: ES module workers, no
+  // pre-bundling of onnxruntime-web, no `new Function` in its WebGPU build, COOP/COEP headers.
+  plugins: [resnetWeb(), pwa],
   build: {
     outDir: 'dist-demo',
     rolldownOptions: { input: { demo: 'demo/index.html' } },

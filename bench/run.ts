@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
 import { chromiumArgs } from '../playwright.config.ts';
 import { MODELS } from '../src/models.ts';
-import { isolationHeaders, sdkBuildConfig } from '../vite.config.ts';
+import { resnetWeb } from '../src/vite.ts';
 import { renameInput } from './onnx-rename.ts';
 import { callTimeoutMs, median, timeit, within, type BrowserResult, type Timing } from './shared.ts';
 
@@ -47,9 +47,9 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 // ---- build the pages and what they serve ----------------------------------------------------
 const dist = path.join(root, 'bench/.dist');
 log('building bench pages…');
-// The SDK's build settings (ES module workers above all: see vite.config.ts), as the demo's.
+// The SDK's Vite plugin, as the demo's build has it (ES module workers above all: see src/vite.ts).
 await within(5 * MINUTE, 'building the bench pages', build({
-  ...sdkBuildConfig,
+  plugins: [resnetWeb()],
   configFile: false,
   root,
   logLevel: 'warn',
@@ -103,7 +103,8 @@ const server = await within(MINUTE, 'starting the preview server', preview({
   root,
   logLevel: 'warn',
   build: { outDir: dist },
-  preview: { port: 5190, strictPort: true, headers: isolationHeaders },
+  plugins: [resnetWeb()],
+  preview: { port: 5190, strictPort: true },
 }));
 const base = 'http://localhost:5190/bench/';
 

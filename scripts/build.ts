@@ -1,31 +1,45 @@
 /**
- * npm run build → dist/:
- *   resnet-web.js        ES module (import { createClassifier } from '/dist/resnet-web.js')
+ * npm run build → dist/, what the npm package ships:
+ *   esm/                 for bundlers and Node: src/ as ES modules + .d.ts; onnxruntime-web is
+ *                        imported by name (the app's bundler emits its files), the worker is
+ *                        `new Worker(new URL('./worker.js', import.meta.url))`; esm/vite.js is
+ *                        the `resnet-web/vite` plugin, esm/cli.js the `resnet-web` command
+ *   resnet-web.js        standalone ES module (a CDN, or any static server, no bundler)
  *   resnet-web.iife.js   script-tag bundle: window.ResNetWeb + <img data-classify> auto-tagging
- *   resnet-web.worker.js the classifier's worker (worker: true)
- *   ort/                 onnxruntime-web's WASM and WebGPU builds, loaded on first use
- *   types/               TypeScript declarations
- * Serving the folder is all a page needs: no bundler, no CDN.
+ *   resnet-web.worker.js the standalone builds' classifier worker
+ *   ort/                 onnxruntime-web's files for the standalone builds, loaded on first use
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type InlineConfig } from 'vite';
-import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from './ort-csp.ts';
+import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from '../src/ort-csp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
-const common = (entry: string, format: 'es' | 'iife', fileName: string): InlineConfig => ({
+// ---- dist/esm: the package's entry points for bundlers and Node ------------------------------
+const tsc = (project: string) =>
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, project)], { stdio: 'inherit' });
+tsc('tsconfig.build.json');
+tsc('tsconfig.cli.json');
+chmodSync(path.join(dist, 'esm/cli.js'), 0o755);
+const factory = readFileSync(path.join(dist, 'esm/worker-factory.js'), 'utf8');
+if (!factory.includes("new Worker(new URL('./worker.js', import.meta.url)")) {
+  throw new Error('dist/esm/worker-factory.js: bundlers need the literal new Worker(new URL(\'./worker.js\', import.meta.url))');
+}
+
+// ---- standalone builds: everything beside them in dist/ ------------------------------------------
+const standalone = (entry: string, format: 'es' | 'iife', fileName: string): InlineConfig => ({
   configFile: false,
   root,
   logLevel: 'warn',
   publicDir: false,
   // A script tag has no import.meta: the loader takes document.currentScript instead.
   ...(format === 'iife' ? { define: { 'import.meta.url': 'undefined' } } : {}),
-  // dist/ loads onnxruntime-web from dist/ort/ instead of bundling it.
-  // and starts its worker from dist/resnet-web.worker.js.
+  // These load onnxruntime-web from dist/ort/ instead of bundling it, and start their worker
+  // from dist/resnet-web.worker.js.
   resolve: {
     alias: [
       { find: /^\.\/ort-loader\.ts$/, replacement: path.join(root, 'src/ort-loader-dist.ts') },
@@ -39,16 +53,21 @@ const common = (entry: string, format: 'es' | 'iife', fileName: string): InlineC
     lib: { entry: path.join(root, entry), formats: [format], name: 'ResNetWebBundle', fileName: () => fileName },
   },
 });
-await build(common('src/index.ts', 'es', 'resnet-web.js'));
-await build(common('src/iife.ts', 'iife', 'resnet-web.iife.js'));
-await build(common('src/worker.ts', 'es', 'resnet-web.worker.js'));
+await build(standalone('src/index.ts', 'es', 'resnet-web.js'));
+await build(standalone('src/iife.ts', 'iife', 'resnet-web.iife.js'));
+await build(standalone('src/worker.ts', 'es', 'resnet-web.worker.js'));
 
+// The bundles (same-origin pages), and the separate emscripten modules that onnxruntime-web
+// loads instead when its bundle comes from another origin (a CDN) or `wasmPaths` is set.
 const ort = path.join(root, 'node_modules/onnxruntime-web/dist');
 mkdirSync(path.join(dist, 'ort'));
-for (const f of ['ort.wasm.bundle.min.mjs', 'ort-wasm-simd-threaded.wasm', 'ort.webgpu.bundle.min.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']) {
+const ORT_FILES = [
+  'ort.wasm.bundle.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',
+  'ort.webgpu.bundle.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
+];
+for (const f of ORT_FILES) {
   const bytes = readFileSync(path.join(ort, f));
   // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see ort-csp.ts).
   writeFileSync(path.join(dist, 'ort', f), ORT_DYNAMIC_CODE_FILES.test(f) ? withoutDynamicCode(bytes.toString('utf8'), f) : bytes);
 }
-execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-console.log('dist/: resnet-web.js, resnet-web.iife.js, ort/, types/');
+console.log('dist/: esm/ (bundlers, Node, resnet-web/vite, the resnet-web command), resnet-web.js, resnet-web.iife.js, resnet-web.worker.js, ort/');

@@ -10,7 +10,8 @@ import { gpuSourcePixels, isTaintError, pixelsInOrder, taintedImage, toGpuSource
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
 import { normalizationTables, preprocess } from './preprocess.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
-import { openSession, reportFallback, type Backend, type BackendRequest, type ModelSession } from './session.ts';
+import type { Backend, BackendRequest } from './backend.ts';
+import { openSession, reportFallback, type ModelSession } from './session.ts';
 
 /** Options of {@link createClassifier}. Every default is listed here. */
 export interface ClassifierOptions {

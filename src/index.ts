@@ -20,6 +20,6 @@ export { clearModelCache, modelCacheSize } from './cache.ts';
 export type { LoadProgress } from './cache.ts';
 export { MODELS, DEFAULT_MODEL, modelNames } from './models.ts';
 export type { ModelSpec, RegistryEntry } from './models.ts';
-export type { Backend, BackendRequest } from './session.ts';
+export type { Backend, BackendRequest } from './backend.ts';
 export { tagPhotos, tagsToCSV, tagsToJSON } from './tagging.ts';
 export type { TagOptions, TagResult } from './tagging.ts';

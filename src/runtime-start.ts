@@ -27,20 +27,57 @@ export const STARTUP_PROBE_MODEL = new Uint8Array([
 
 const isWasmFile = (url: string) => /\.wasm(?:[?#]|$)/.test(url);
 
+/** What the watchdog needs to know of the runtime it watches. */
+export interface StartupWatch {
+  /** `'wasm'` or `'webgpu'`, for messages. */
+  backend: string;
+  /** onnxruntime-web's JavaScript version (`ort.env.versions.web`), for messages. */
+  version: string;
+  /** Milliseconds allowed once the `.wasm` has downloaded; 0: no limit. */
+  limitMs: number;
+}
+
+/** onnxruntime-web's own code: a bundler's chunk of it, or its .mjs files. */
+const RUNTIME_FILE = /\bort[.-][\w.-]*\.m?js\b/;
+
+/** An uncaught error or unhandled rejection, as message and where it was thrown (when known). */
+function uncaught(e: Event): { message: string; where: string; error: unknown } {
+  if ('reason' in e) {
+    const reason = (e as PromiseRejectionEvent).reason as { message?: string; stack?: string } | undefined;
+    const where = /(?:https?|blob|file):[^\s)]*/.exec(String(reason?.stack ?? '').split('\n').find((l) => RUNTIME_FILE.test(l)) ?? '')?.[0] ?? '';
+    return { message: String(reason?.message ?? reason), where, error: reason };
+  }
+  const ev = e as ErrorEvent;
+  return { message: ev.message, where: ev.filename ?? '', error: ev.error };
+}
+
 /**
- * `start`, or `BACKEND_UNAVAILABLE` when it has not settled `limitMs` after a `.wasm` file
- * requested since this call finished downloading. `limitMs` 0 waits forever.
+ * `start`, or `BACKEND_UNAVAILABLE`:
+ * - at once, when onnxruntime-web's code throws an uncaught error while it starts (its .mjs and
+ *   .wasm files of different versions do that, and then it would wait for ever);
+ * - when it has not settled `limitMs` after a `.wasm` file requested since this call finished
+ *   downloading.
  */
-export async function withStartupWatchdog<T>(start: Promise<T>, backend: string, limitMs: number): Promise<T> {
-  if (!(limitMs > 0)) return start;
+export async function withStartupWatchdog<T>(start: Promise<T>, watch: StartupWatch): Promise<T> {
+  const { backend, version, limitMs } = watch;
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let observer: PerformanceObserver | undefined;
-  const hung = new Promise<never>((_, reject) => {
+  let onError: ((e: Event) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    // In the classifier's worker, every script is ours or the runtime's; on a page, only the runtime's count.
+    const inWorker = typeof document === 'undefined';
+    onError = (e: Event) => {
+      const u = uncaught(e);
+      if (inWorker || RUNTIME_FILE.test(u.where)) reject(crashError(backend, version, u));
+    };
+    globalThis.addEventListener?.('error', onError);
+    globalThis.addEventListener?.('unhandledrejection', onError);
+    if (!(limitMs > 0)) return;
     const arm = (since: string) => {
       if (timer !== undefined) return;
       observer?.disconnect();
-      timer = setTimeout(() => reject(hangError(backend, limitMs, since)), limitMs);
+      timer = setTimeout(() => reject(hangError(backend, version, limitMs, since)), limitMs);
     };
     const resourceTiming =
       typeof PerformanceObserver !== 'undefined' && (PerformanceObserver.supportedEntryTypes ?? []).includes('resource');
@@ -54,20 +91,51 @@ export async function withStartupWatchdog<T>(start: Promise<T>, backend: string,
     observer.observe({ type: 'resource', buffered: true });
   });
   try {
-    return await Promise.race([start, hung]);
+    return await Promise.race([start, failed]);
   } finally {
     clearTimeout(timer);
     observer?.disconnect();
+    if (onError) {
+      globalThis.removeEventListener?.('error', onError);
+      globalThis.removeEventListener?.('unhandledrejection', onError);
+    }
   }
 }
 
-function hangError(backend: string, limitMs: number, since: string): ClassifierError {
+/** The one sentence that says how to serve the runtime's files right. */
+export const SERVE_RUNTIME_HINT =
+  'With a bundler, see the README\'s "Use it in your app" (Vite: the resnet-web/vite plugin); with dist/, keep ' +
+  'dist/ort/ beside resnet-web.js; with wasmPaths, point it at a folder holding that version\'s ' +
+  'ort-wasm-simd-threaded(.asyncify).mjs and .wasm (resnet-web ships them in dist/ort/).';
+
+function versionHint(version: string): string {
+  return `onnxruntime-web's .mjs and .wasm files must be the same version as its JavaScript (${version}). `;
+}
+
+function crashError(backend: string, version: string, e: { message: string; where: string; error: unknown }): ClassifierError {
+  const where = e.where ? ` (in ${e.where})` : '';
   return new ClassifierError(
     'BACKEND_UNAVAILABLE',
-    `onnxruntime-web (${backend}) did not start within ${limitMs / 1000} s after ${since}: its WebAssembly thread ` +
-      'workers never reported back. This happens when a bundler puts onnxruntime-web into a chunk with other code ' +
-      '(each thread worker loads the module that onnxruntime-web is in): keep onnxruntime-web in a chunk of its own ' +
-      '(a dynamic import; ES module workers), or set numThreads: 1 to run without thread workers. ' +
+    `onnxruntime-web (${backend}) failed while starting: ${e.message}${where}. ${versionHint(version)}${SERVE_RUNTIME_HINT}`,
+    { cause: e.error },
+  );
+}
+
+function hangError(backend: string, version: string, limitMs: number, since: string): ClassifierError {
+  return new ClassifierError(
+    'BACKEND_UNAVAILABLE',
+    `onnxruntime-web (${backend}) did not start within ${limitMs / 1000} s after ${since}. Either its WebAssembly ` +
+      'thread workers never reported back: a bundler put onnxruntime-web into a chunk with other code (each thread ' +
+      'worker loads the module onnxruntime-web is in), so keep it in a chunk of its own (a dynamic import; ES module ' +
+      `workers) or set numThreads: 1; or ${versionHint(version)}` +
       'The runtimeTimeout option sets this limit.',
   );
+}
+
+/** Script and WebAssembly downloads that failed (HTTP ≥ 400) since `since`, as "URL (HTTP 404)": for error messages. */
+export function failedDownloads(since: number): string[] {
+  if (typeof performance === 'undefined' || typeof performance.getEntriesByType !== 'function') return [];
+  const entries = performance.getEntriesByType('resource') as (PerformanceResourceTiming & { responseStatus?: number })[];
+  const failed = entries.filter((e) => e.startTime >= since && (e.responseStatus ?? 0) >= 400 && /\.(m?js|wasm)(?:[?#]|$)/.test(e.name));
+  return [...new Set(failed.map((e) => `${e.name} (HTTP ${e.responseStatus})`))];
 }

@@ -16,9 +16,10 @@
  * and dev servers serve from node_modules. No CDN is involved. `wasmPaths` overrides.
  */
 import type * as Ort from 'onnxruntime-web/webgpu';
+import type { Backend, BackendRequest } from './backend.ts';
 import { ClassifierError } from './errors.ts';
 import { importOrt } from './ort-loader.ts';
-import { RUNTIME_TIMEOUT_MS, STARTUP_PROBE_MODEL, withStartupWatchdog } from './runtime-start.ts';
+import { failedDownloads, RUNTIME_TIMEOUT_MS, SERVE_RUNTIME_HINT, STARTUP_PROBE_MODEL, withStartupWatchdog } from './runtime-start.ts';
 
 /**
  * ORT is imported dynamically: bundlers then give each build a chunk of its own. Its WASM thread
@@ -37,10 +38,6 @@ function loadRuntime(backend: Backend): Promise<typeof Ort> {
   return runtimes[backend];
 }
 
-/** A backend the SDK can run on. */
-export type Backend = 'webgpu' | 'wasm';
-/** A backend request: `'auto'` takes WebGPU when an adapter exists, else WASM. */
-export type BackendRequest = 'auto' | Backend;
 
 /** Runtime settings of {@link openSession}. */
 export interface SessionOptions {
@@ -102,11 +99,14 @@ export function reportFallback(reason: string): void {
  */
 const started: Partial<Record<Backend, Promise<void>>> = {};
 function startRuntime(ort: typeof Ort, backend: Backend, limitMs: number): Promise<void> {
-  started[backend] ??= withStartupWatchdog(create(ort, STARTUP_PROBE_MODEL, backend), backend, limitMs)
+  const since = performance.now();
+  started[backend] ??= withStartupWatchdog(create(ort, STARTUP_PROBE_MODEL, backend), { backend, version: ort.env.versions.web ?? '?', limitMs })
     .then((probe) => probe.release())
-    .catch((e: unknown) => {
+    .catch(async (e: unknown) => {
       delete started[backend];
-      throw e instanceof ClassifierError ? e : runtimeUnavailable(e);
+      if (e instanceof ClassifierError) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100)); // failed downloads reach Resource Timing a little later
+      throw runtimeUnavailable(e, since);
     });
   return started[backend];
 }
@@ -179,11 +179,14 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
   }
 }
 
-function runtimeUnavailable(e: unknown): ClassifierError {
+/** ORT could not start: what failed (the URLs that did not download, when any did not) and how to fix it. */
+function runtimeUnavailable(e: unknown, since = 0): ClassifierError {
+  const failed = failedDownloads(since);
+  const what = failed.length ? ` Failed downloads: ${failed.join(', ')}.` : '';
   return new ClassifierError(
     'BACKEND_UNAVAILABLE',
-    `onnxruntime-web could not start: ${String(e)}. Check that its .wasm/.mjs files are served (dist/ort/, or ` +
-      "wasmPaths) and that a Content-Security-Policy allows 'wasm-unsafe-eval' and same-origin workers",
+    `onnxruntime-web could not start: ${String(e)}.${what} ${SERVE_RUNTIME_HINT} A Content-Security-Policy must ` +
+      "allow 'wasm-unsafe-eval' and same-origin workers.",
     { cause: e },
   );
 }

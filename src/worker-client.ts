@@ -8,8 +8,9 @@ import type { Prediction } from './decode.ts';
 import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from './image.ts';
 import type { ModelSpec } from './models.ts';
-import type { Backend } from './session.ts';
-import { startWorker } from './worker-factory.ts';
+import type { Backend } from './backend.ts';
+import { failedDownloads } from './runtime-start.ts';
+import { startWorker, workerScriptUrl } from './worker-factory.ts';
 import type { FromWorker, ToWorker, WireError, WireImage } from './worker-protocol.ts';
 
 /** True where a dedicated module worker can run the classifier (a page with Worker and OffscreenCanvas). */
@@ -37,14 +38,32 @@ async function toWire(image: ImageInput, signal?: AbortSignal): Promise<WireImag
   return bitmap === image ? createImageBitmap(bitmap) : bitmap; // never transfer the caller's own bitmap
 }
 
+const WORKER_HINT =
+  'With esbuild (or another bundler that does not handle new Worker(new URL(…))), add resnet-web/worker as an entry ' +
+  'point named worker.js beside your bundle; with dist/, keep resnet-web.worker.js beside resnet-web.js; or pass worker: false.';
+
+/** The worker's script did not load: say which URL (where known) and how to fix it. */
+function workerLoadFailed(since: number): string {
+  const known = workerScriptUrl();
+  const failed = failedDownloads(since);
+  const what = failed.length ? ` (${failed.join(', ')})` : known ? ` (expected at ${known})` : '';
+  return `the classifier worker could not start: its script${what} did not load as a JavaScript module. ${WORKER_HINT}`;
+}
+
 export async function createWorkerClassifier(options: ClassifierOptions): Promise<Classifier> {
   const { onProgress, signal, worker: _worker, ...rest } = options;
   // Relative URLs are the page's, not the worker script's.
   const wireOptions = { ...rest, modelBaseUrl: abs(options.modelBaseUrl ?? DEFAULTS.modelBaseUrl) };
   if (rest.wasmPaths) wireOptions.wasmPaths = abs(rest.wasmPaths);
   if (signal?.aborted) throw aborted(signal);
-  const worker = startWorker();
-  const proxy = new WorkerClassifier(worker);
+  const since = performance.now();
+  let worker: Worker;
+  try {
+    worker = startWorker();
+  } catch (e) {
+    throw new ClassifierError('BACKEND_UNAVAILABLE', `the classifier worker could not be created: ${String(e)}. ${WORKER_HINT}`, { cause: e });
+  }
+  const proxy = new WorkerClassifier(worker, since);
   const created = new Promise<Extract<FromWorker, { type: 'created' }>>((resolve, reject) => {
     proxy.onCreated = resolve;
     proxy.onCreateFailed = reject;
@@ -76,11 +95,14 @@ class WorkerClassifier implements Classifier {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private onDisposed?: () => void;
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    since: number,
+  ) {
     worker.onmessage = ({ data }: MessageEvent<FromWorker>) => this.receive(data);
     worker.onerror = (e) => {
       e.preventDefault();
-      const err = new ClassifierError('BACKEND_UNAVAILABLE', `the classifier worker failed: ${e.message || 'could not start'}`);
+      const err = new ClassifierError('BACKEND_UNAVAILABLE', e.message ? `the classifier worker failed: ${e.message}` : workerLoadFailed(since));
       this.onCreateFailed?.(err);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();

@@ -1,7 +1,7 @@
 /** Messages between the main thread's proxy (worker-client.ts) and the worker (worker.ts). */
 import type { ClassifierOptions, StageTimings } from './classifier.ts';
 import type { ModelSpec } from './models.ts';
-import type { Backend } from './session.ts';
+import type { Backend } from './backend.ts';
 
 /** What crosses to the worker: a Blob (by reference), a transferred ImageBitmap, ImageData or an absolute URL. */
 export type WireImage = Blob | ImageBitmap | ImageData | string;

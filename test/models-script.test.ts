@@ -13,7 +13,7 @@ function runModels(from: string, ...extra: string[]) {
   const dest = mkdtempSync(path.join(tmpdir(), 'models-dest-'));
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/models.ts', '--from', from, '--dest', dest, '--no-download', ...extra],
+    ['--import', 'tsx', 'src/cli.ts', 'models', '--from', from, '--dest', dest, '--no-download', ...extra],
     { cwd: root, encoding: 'utf8' },
   );
   return { status: r.status, out: r.stdout + r.stderr, dest };

@@ -1,14 +1,18 @@
 /**
- * The build-time patch of onnxruntime-web's WebGPU bundle (scripts/ort-csp.ts): the invoker it
+ * The build-time patch of onnxruntime-web's WebGPU bundle (src/ort-csp.ts): the invoker it
  * swaps in must behave exactly as the one embind generates with `new Function`, for every kind
  * of call, with and without a return value. The generator below mirrors the bundle's.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withoutDynamicCode } from '../scripts/ort-csp.ts';
+import { withoutDynamicCode } from '../src/ort-csp.ts';
 
-const STATEMENT = 'n=new Function(Object.keys(h),m)(...Object.values(h))';
+/** The statement in each minified build: [statement, helpers variable, kind/result variable, source variable]. */
+const FORMS = {
+  'ort.webgpu.bundle.min.mjs': ['n=new Function(Object.keys(h),m)(...Object.values(h))', 'h', 'n', 'm'],
+  'ort-wasm-simd-threaded.asyncify.mjs': ['c=(new Function(Object.keys(k),h))(...Object.values(k))', 'k', 'c', 'h'],
+} as const;
 type Invoker = (handle: number, methodName: number, destructorsRef: number, args: number) => unknown;
 
 /** embind's `_emval_get_method_caller` source for `argc` arguments (as in ort.webgpu.bundle.min.mjs). */
@@ -53,12 +57,14 @@ function helpers(kind: number, argc: number, isVoid: boolean, log: unknown[]) {
   return h;
 }
 
-function invoker(statement: string, kind: number, argc: number, isVoid: boolean, log: unknown[]): Invoker {
-  const make = new Function('h', 'n', 'm', `${statement}; return n`) as (h: object, n: number, m: string) => Invoker;
+function invoker(form: keyof typeof FORMS, statement: string, kind: number, argc: number, isVoid: boolean, log: unknown[]): Invoker {
+  const [, h, n, m] = FORMS[form];
+  const make = new Function(h, n, m, `${statement}; return ${n}`) as (h: object, n: number, m: string) => Invoker;
   return make(helpers(kind, argc, isVoid, log), kind, source(kind, argc, isVoid));
 }
 
-describe('onnxruntime-web WebGPU bundle without new Function', () => {
+for (const [form, [STATEMENT]] of Object.entries(FORMS) as [keyof typeof FORMS, (typeof FORMS)[keyof typeof FORMS]][]) {
+describe(`${form} without new Function`, () => {
   const patched = withoutDynamicCode(STATEMENT);
 
   for (const kind of [0, 1, 2, 3]) {
@@ -68,8 +74,8 @@ describe('onnxruntime-web WebGPU bundle without new Function', () => {
           const handle = kind === 0 ? 1 : kind === 1 ? 2 : kind === 2 ? 3 : 0;
           const logA: unknown[] = [];
           const logB: unknown[] = [];
-          const a = invoker(STATEMENT, kind, argc, isVoid, logA)(handle, 9, 42, 100);
-          const b = invoker(patched, kind, argc, isVoid, logB)(handle, 9, 42, 100);
+          const a = invoker(form, STATEMENT, kind, argc, isVoid, logA)(handle, 9, 42, 100);
+          const b = invoker(form, patched, kind, argc, isVoid, logB)(handle, 9, 42, 100);
           expect(b).toEqual(a);
           expect(logB).toEqual(logA);
           if (!isVoid) expect(a).toMatchObject({ wire: 'wire', ref: 42 });
@@ -78,16 +84,19 @@ describe('onnxruntime-web WebGPU bundle without new Function', () => {
     }
   }
 
-  it('patches the installed bundle once and leaves no new Function or eval', () => {
-    const file = path.resolve(import.meta.dirname, '../node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs');
+  it('patches the installed file once and leaves no new Function or eval', () => {
+    const file = path.resolve(import.meta.dirname, `../node_modules/onnxruntime-web/dist/${form}`);
     const code = readFileSync(file, 'utf8');
     expect(code.split(STATEMENT)).toHaveLength(2);
-    const out = withoutDynamicCode(code);
+    const out = withoutDynamicCode(code, form);
     expect(out).not.toMatch(/new Function/);
     expect(out.length - code.length).toBeLessThan(600);
   });
+});
+}
 
-  it('refuses a bundle where the pattern is missing (an upgrade must be looked at)', () => {
+describe('withoutDynamicCode', () => {
+  it('refuses a file where the pattern is missing (an upgrade must be looked at)', () => {
     expect(() => withoutDynamicCode('var x = 1;')).toThrow(/found it 0 times/);
   });
 });

@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassifierError } from '../src/errors.ts';
-import { STARTUP_PROBE_MODEL, withStartupWatchdog } from '../src/runtime-start.ts';
+import { STARTUP_PROBE_MODEL, withStartupWatchdog as watchdog } from '../src/runtime-start.ts';
+
+const withStartupWatchdog = <T>(start: Promise<T>, backend: string, limitMs: number) => watchdog(start, { backend, version: '1.30.0', limitMs });
 
 // Node has Resource Timing for fetch(), as browsers do: the watchdog sees the .wasm arrive.
 const server = createServer((req, res) => res.end(req.url?.includes('.wasm') ? '\0asm' : 'other'));
@@ -32,6 +34,7 @@ describe('withStartupWatchdog', () => {
     expect((e as ClassifierError).code).toBe('BACKEND_UNAVAILABLE');
     expect((e as ClassifierError).message).toMatch(/onnxruntime-web \(wasm\) did not start within 0.3 s after its \.wasm file downloaded/);
     expect((e as ClassifierError).message).toMatch(/numThreads: 1/);
+    expect((e as ClassifierError).message).toMatch(/same version as its JavaScript \(1\.30\.0\)/);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
   });
 
@@ -51,6 +54,45 @@ describe('withStartupWatchdog', () => {
     const watched = withStartupWatchdog(never(), 'webgpu', 0);
     await (await fetch(`${base}/x.wasm?v=2`)).arrayBuffer();
     expect(await settled(watched, 400)).toBe('pending');
+  });
+});
+
+describe('withStartupWatchdog: an uncaught error while the runtime starts', () => {
+  /** This scope as a worker's (no document) with an event target, as the classifier's worker has. */
+  function asWorkerScope() {
+    const target = new EventTarget();
+    const listeners = new Set<unknown>();
+    const g = globalThis as unknown as Record<string, unknown>;
+    g.addEventListener = (type: string, fn: EventListener) => (listeners.add(fn), target.addEventListener(type, fn));
+    g.removeEventListener = (type: string, fn: EventListener) => (listeners.delete(fn), target.removeEventListener(type, fn));
+    const fire = (message: string, filename: string) => target.dispatchEvent(Object.assign(new Event('error'), { message, filename, error: new TypeError(message) }));
+    return { fire, listeners, restore: () => { delete g.addEventListener; delete g.removeEventListener; } };
+  }
+
+  it('rejects at once with the error and where it was thrown (as .mjs and .wasm of different versions do)', async () => {
+    const scope = asWorkerScope();
+    try {
+      const watched = withStartupWatchdog(never(), 'wasm', 60_000);
+      scope.fire('yd[a] is not a function', 'http://x/other-ort/ort-wasm-simd-threaded.mjs');
+      const e = (await watched.catch((x: unknown) => x)) as ClassifierError;
+      expect(e.code).toBe('BACKEND_UNAVAILABLE');
+      expect(e.message).toMatch(/onnxruntime-web \(wasm\) failed while starting: yd\[a\] is not a function \(in http:\/\/x\/other-ort\/ort-wasm-simd-threaded\.mjs\)/);
+      expect(e.message).toMatch(/same version as its JavaScript \(1\.30\.0\)/);
+    } finally {
+      scope.restore();
+    }
+  });
+
+  it('stops listening once the runtime has started', async () => {
+    const scope = asWorkerScope();
+    try {
+      const watched = withStartupWatchdog(Promise.resolve('ok'), 'wasm', 60_000);
+      expect(scope.listeners.size).toBe(1);
+      await watched;
+      expect(scope.listeners.size).toBe(0);
+    } finally {
+      scope.restore();
+    }
   });
 });
 

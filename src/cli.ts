@@ -1,33 +1,46 @@
+#!/usr/bin/env node
 /**
- * npm run models [-- --from DIR] [--dest DIR] [--only name,name] [--no-download]
+ * The package's command line: `npx resnet-web models [--from DIR] [--dest DIR] [--only a,b] [--no-download]`
+ * (in this repository: `npm run models -- …`, the same code).
  *
- * Fills public/models/ with the registry's model and label files: copied from a local folder
- * (--from, default ../shared/models when it exists) or downloaded from the model's public URL,
- * each checked against its sha256 before it is written. Files neither present locally nor
- * downloadable are listed and skipped; a sha256 mismatch is refused and makes the run fail.
+ * `models` fills a folder (default `public/models/` under the current directory) with the
+ * registry's model and label files: copied from a local folder (--from, default
+ * ../shared/models when it exists) or downloaded from the model's public URL, each checked
+ * against its sha256 before it is written. Files neither present locally nor downloadable are
+ * listed and skipped; a sha256 mismatch is refused and makes the run fail.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LABEL_FILES, MODELS } from '../src/models.ts';
+import { LABEL_FILES, MODELS } from './models.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
+const USAGE = 'usage: resnet-web models [--from DIR] [--dest DIR] [--only resnet50,resnet56-cifar10] [--no-download]';
+const [command, ...argv] = process.argv.slice(2);
+if (command === '--help' || command === '-h' || command === undefined) {
+  console.log(USAGE);
+  process.exit(command === undefined ? 2 : 0);
+}
+if (command !== 'models') {
+  console.error(`resnet-web: unknown command "${command}"\n${USAGE}`);
+  process.exit(2);
+}
 const { values: args } = parseArgs({
+  args: argv,
   options: {
     from: { type: 'string' },
-    dest: { type: 'string', default: path.join(root, 'public/models') },
+    dest: { type: 'string', default: 'public/models' },
     only: { type: 'string' },
     'no-download': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: npm run models -- [--from DIR] [--dest DIR] [--only resnet50,resnet56-cifar10] [--no-download]');
+  console.log(USAGE);
   process.exit(0);
 }
-const defaultFrom = path.resolve(root, '../shared/models');
+const defaultFrom = path.resolve('../shared/models');
 const from = args.from ? path.resolve(args.from) : existsSync(defaultFrom) ? defaultFrom : undefined;
 if (args.from && !existsSync(from!)) {
   console.error(`--from ${args.from}: no such folder`);
@@ -172,7 +185,7 @@ const ready = models.filter((m) => !missing.has(m));
 console.log(`\nready (${ready.length}): ${ready.join(', ') || 'none'}`);
 if (missing.size) {
   console.log(`could not get (${missing.size}): ${[...missing].join(', ')}`);
-  console.log('  (on a machine with internet access, `npm run models` downloads the ONNX Model Zoo ones)');
+  console.log('  (on a machine with internet access, `resnet-web models` downloads the ONNX Model Zoo ones)');
 }
 if (failed) {
   console.error(`\n${failed} file(s) refused: sha256 mismatch or I/O error (see above)`);

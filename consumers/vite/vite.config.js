@@ -1,0 +1,3 @@
+import resnetWeb from 'resnet-web/vite';
+
+export default { plugins: [resnetWeb()] };
