@@ -28,12 +28,14 @@ test("backend 'auto' picks WebGPU when an adapter exists, and WebGPU agrees with
   expect(r.top[0].label).toBe('ship');
 });
 
-test('CIFAR-10 ResNet-56 on WebGPU: top-1 agrees with the reference on ≥ 99 % of 100 images', async ({ harness }) => {
+// ResNet-20: the same operators as ResNet-56 (whose WebGPU logits the test above checks against
+// WASM) at a third of the work; SwiftShader takes ~2 s a ResNet-56 run, which made this CI's slowest test.
+test('CIFAR-10 ResNet-20 on WebGPU: top-1 agrees with the reference on ≥ 99 % of 100 images', async ({ harness }) => {
   const files = Object.keys(reference.cifar10).sort().filter((_, i) => i % 10 === 0);
-  const { backend, top1 } = await cifarTop1(harness, 'resnet56-cifar10', 'webgpu', files);
+  const { backend, top1 } = await cifarTop1(harness, 'resnet20-cifar10', 'webgpu', files);
   expect(backend).toBe('webgpu');
-  const agree = files.filter((f, i) => top1[i] === reference.cifar10[f].resnet56_top5[0][0]).length / files.length;
-  console.log(`WebGPU ResNet-56: top-1 agreement ${(agree * 100).toFixed(1)} % over ${files.length} images`);
+  const agree = files.filter((f, i) => top1[i] === reference.cifar10[f].resnet20_top5[0][0]).length / files.length;
+  console.log(`WebGPU ResNet-20: top-1 agreement ${(agree * 100).toFixed(1)} % over ${files.length} images`);
   expect(agree).toBeGreaterThanOrEqual(0.99);
 });
 

@@ -48,6 +48,12 @@ function uncaught(e: Event): { message: string; where: string; error: unknown } 
     return { message: String(reason?.message ?? reason), where, error: reason };
   }
   const ev = e as ErrorEvent;
+  // An error in one of ORT's thread workers reaches the worker that started it as an ErrorEvent,
+  // which Emscripten rethrows: the uncaught error is then that event ("Uncaught [object ErrorEvent]").
+  const inner = ev.error as { message?: unknown; filename?: unknown } | null | undefined;
+  if (inner && typeof inner === 'object' && !(inner instanceof Error) && typeof inner.message === 'string') {
+    return { message: inner.message, where: typeof inner.filename === 'string' ? inner.filename : ev.filename ?? '', error: ev.error };
+  }
   return { message: ev.message, where: ev.filename ?? '', error: ev.error };
 }
 
@@ -69,7 +75,11 @@ export async function withStartupWatchdog<T>(start: Promise<T>, watch: StartupWa
     const inWorker = typeof document === 'undefined';
     onError = (e: Event) => {
       const u = uncaught(e);
-      if (inWorker || RUNTIME_FILE.test(u.where)) reject(crashError(backend, version, u));
+      if (!inWorker && !RUNTIME_FILE.test(u.where)) return;
+      // In the worker, the error is reported through the classifier's own message, not also as
+      // the worker's uncaught error (which would race it to the page with a lesser message).
+      if (inWorker) e.preventDefault();
+      reject(crashError(backend, version, u));
     };
     globalThis.addEventListener?.('error', onError);
     globalThis.addEventListener?.('unhandledrejection', onError);
@@ -113,6 +123,10 @@ function versionHint(version: string): string {
 }
 
 function crashError(backend: string, version: string, e: { message: string; where: string; error: unknown }): ClassifierError {
+  // The classifier's worker started as one of onnxruntime-web's threads says what is wrong itself (worker.ts).
+  if (/resnet-web: /.test(e.message)) {
+    return new ClassifierError('BACKEND_UNAVAILABLE', `onnxruntime-web (${backend}) could not start: ${e.message}`, { cause: e.error });
+  }
   const where = e.where ? ` (in ${e.where})` : '';
   return new ClassifierError(
     'BACKEND_UNAVAILABLE',

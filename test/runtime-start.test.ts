@@ -65,7 +65,11 @@ describe('withStartupWatchdog: an uncaught error while the runtime starts', () =
     const g = globalThis as unknown as Record<string, unknown>;
     g.addEventListener = (type: string, fn: EventListener) => (listeners.add(fn), target.addEventListener(type, fn));
     g.removeEventListener = (type: string, fn: EventListener) => (listeners.delete(fn), target.removeEventListener(type, fn));
-    const fire = (message: string, filename: string) => target.dispatchEvent(Object.assign(new Event('error'), { message, filename, error: new TypeError(message) }));
+    const fire = (message: string, filename: string, error: unknown = new TypeError(message)) => {
+      const event = Object.assign(new Event('error', { cancelable: true }), { message, filename, error });
+      target.dispatchEvent(event);
+      return event;
+    };
     return { fire, listeners, restore: () => { delete g.addEventListener; delete g.removeEventListener; } };
   }
 
@@ -78,6 +82,21 @@ describe('withStartupWatchdog: an uncaught error while the runtime starts', () =
       expect(e.code).toBe('BACKEND_UNAVAILABLE');
       expect(e.message).toMatch(/onnxruntime-web \(wasm\) failed while starting: yd\[a\] is not a function \(in http:\/\/x\/other-ort\/ort-wasm-simd-threaded\.mjs\)/);
       expect(e.message).toMatch(/same version as its JavaScript \(1\.30\.0\)/);
+    } finally {
+      scope.restore();
+    }
+  });
+
+  it("passes on the message of an error in one of ORT's threads, which reaches this worker as a rethrown ErrorEvent, and keeps it from the page", async () => {
+    const scope = asWorkerScope();
+    try {
+      const watched = withStartupWatchdog(never(), 'wasm', 60_000);
+      const thread = { message: 'Uncaught Error: resnet-web: onnxruntime-web started a WASM thread from the classifier worker script', filename: 'http://x/worker.js' };
+      const event = scope.fire('Uncaught [object ErrorEvent]', 'http://x/ort.mjs', thread);
+      const e = (await watched.catch((x: unknown) => x)) as ClassifierError;
+      expect(e.code).toBe('BACKEND_UNAVAILABLE');
+      expect(e.message).toBe(`onnxruntime-web (wasm) could not start: ${thread.message}`);
+      expect(event.defaultPrevented).toBe(true); // not also the worker's uncaught error
     } finally {
       scope.restore();
     }
