@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'wasm,webgpu' },
     batch: { type: 'string', default: '8' },
     'no-tjs': { type: 'boolean', default: false },
-    image: { type: 'string', default: path.resolve(root, '../shared/images/classic/pytorch-hub-dog.jpg') },
+    image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
   },
 });

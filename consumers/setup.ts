@@ -15,7 +15,7 @@ import path from 'node:path';
 
 export const consumers = import.meta.dirname;
 const root = path.resolve(consumers, '..');
-const images = path.resolve(process.env.SHARED_IMAGES ?? path.join(root, '../shared/images'));
+const images = path.resolve(process.env.TEST_IMAGES ?? path.join(root, 'test/data/images'));
 
 /** Runs a command; rejects with its output when it fails. */
 export function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -64,7 +64,7 @@ export default async function setup(): Promise<void> {
   // The model and the photo every app serves at /models/ and /photo.jpg.
   const assets = path.join(consumers, '.assets');
   rmSync(assets, { recursive: true, force: true });
-  await timed('npx resnet-web models', sh('npx', ['resnet-web', 'models', '--dest', '.assets/models', '--only', 'mobilenetv2-int8', '--from', path.join(root, 'public/models'), '--no-download'], consumers));
+  await timed('npx resnet-web models', sh('npx', ['resnet-web', 'models', '--dest', '.assets/models', '--only', 'mobilenetv2-int8', '--from', path.join(root, 'test/data/models'), '--no-download'], consumers));
   cpSync(path.join(images, 'classic/pytorch-hub-dog.jpg'), path.join(assets, 'photo.jpg'));
   for (const app of ['vite', 'next', 'pnpm']) {
     rmSync(path.join(consumers, app, 'public'), { recursive: true, force: true });

@@ -5,6 +5,7 @@
  */
 import {
   createClassifier,
+  DEFAULT_MODEL,
   isClassifierError,
   MODELS,
   tagPhotos,
@@ -43,12 +44,17 @@ const ui = {
   galleryStatus: $<HTMLParagraphElement>('gallery-status'),
   grid: $<HTMLUListElement>('grid'),
   message: $<HTMLParagraphElement>('message'),
+  modelNote: $<HTMLParagraphElement>('model-note'),
 };
 
 // ---- model, backend, loading -------------------------------------------------------------------
 const params = new URLSearchParams(location.search);
 for (const m of Object.values(MODELS)) ui.model.add(new Option(`${m.name} — ${m.description}`, m.name));
-ui.model.value = params.get('model') ?? 'resnet50';
+ui.model.value = params.get('model') ?? DEFAULT_MODEL;
+/** The committed ImageNet model (same labels and preprocessing) the demo falls back to. */
+const FALLBACK_MODEL = 'mobilenetv2-int8';
+/** Whether the demo picked the model itself (no ?model=): then it may fall back, once. */
+let mayFallBack = !params.get('model');
 ui.backend.value = params.get('backend') ?? 'auto';
 
 let current: { key: string; classifier: Promise<Classifier> } | null = null;
@@ -83,14 +89,30 @@ function classifier(): Promise<Classifier> {
     ui.engine.textContent = `Loading ${ui.model.value}…`;
     ui.download.hidden = false;
     ui.download.value = 0;
-    const promise = createClassifier({
-      model: ui.model.value,
-      backend: ui.backend.value as 'auto' | 'webgpu' | 'wasm',
-      worker: params.get('worker') !== '0', // ?worker=0: everything on the page's thread
-      onProgress: ({ loaded, total }) => {
-        ui.download.value = total ? loaded / total : 0;
-        ui.engine.textContent = `Downloading ${ui.model.value}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`;
-      },
+    const load = () =>
+      createClassifier({
+        model: ui.model.value,
+        backend: ui.backend.value as 'auto' | 'webgpu' | 'wasm',
+        worker: params.get('worker') !== '0', // ?worker=0: everything on the page's thread
+        onProgress: ({ loaded, total }) => {
+          ui.download.value = total ? loaded / total : 0;
+          ui.engine.textContent = `Downloading ${ui.model.value}: ${(loaded / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`;
+        },
+      });
+    // The default model is not in public/models/ (`npm start` could not download it, e.g. offline):
+    // the demo opens on the committed one and says so.
+    const promise = load().catch((e: unknown) => {
+      const fallBack = mayFallBack && ui.model.value === DEFAULT_MODEL && isClassifierError(e) && e.code === 'MODEL_LOAD_FAILED';
+      mayFallBack = false;
+      if (!fallBack) throw e;
+      ui.model.value = FALLBACK_MODEL;
+      if (current?.classifier === promise) current.key = `${ui.model.value}/${ui.backend.value}`;
+      ui.modelNote.textContent =
+        `Using ${FALLBACK_MODEL} (${MODELS[FALLBACK_MODEL].description}), committed in the repository, because the default ` +
+        `${DEFAULT_MODEL} could not be loaded: ${e.message}. Run \`npm run models\` with internet access to download ` +
+        `${DEFAULT_MODEL} (${MODELS[DEFAULT_MODEL].description}), then reload.`;
+      ui.modelNote.hidden = false;
+      return load();
     });
     current = { key, classifier: promise };
     promise.then(

@@ -108,3 +108,31 @@ test('backend "auto" without WebGPU: the demo says it runs on WASM, and why', as
   await expect(page.locator('#engine')).toContainText('Backend: WASM');
   await expect(page.locator('#engine')).toContainText('on WASM because this browser has no WebGPU');
 });
+
+test('the default model missing (npm start offline): the demo opens on the committed MobileNetV2-int8 and says which model and why', async ({ page }) => {
+  // As on a fresh clone whose `npm start` could not download ResNet-50.
+  await page.route('**/models/resnet50-v1-7.onnx', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await serveImages(page);
+  await page.goto(`http://localhost:${previewPort}/demo/?backend=wasm`);
+  await expect(page.locator('#engine')).toContainText('model mobilenetv2-int8', { timeout: 60_000 });
+  const note = page.locator('#model-note');
+  await expect(note).toBeVisible();
+  await expect(note).toContainText('Using mobilenetv2-int8');
+  await expect(note).toContainText('because the default resnet50 could not be loaded');
+  await expect(note).toContainText('HTTP 404');
+  await expect(note).toContainText('npm run models');
+  await expect(page.locator('#model')).toHaveValue('mobilenetv2-int8');
+  await expect(page.locator('#message')).toBeHidden();
+  // And it classifies with it.
+  await page.fill('#url', `http://localhost:${previewPort}/test-images/classic/trt5-binoculars.jpeg`);
+  await page.click('#url-form button');
+  await expect(page.locator('#bars li').first()).toContainText('binoculars');
+});
+
+test('a model picked in the URL that is missing is an error, not a silent switch', async ({ page }) => {
+  await page.route('**/models/resnet50-v1-7.onnx', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`http://localhost:${previewPort}/demo/?model=resnet50&backend=wasm`);
+  await expect(page.locator('#message')).toContainText('MODEL_LOAD_FAILED', { timeout: 60_000 });
+  await expect(page.locator('#model-note')).toBeHidden();
+  await expect(page.locator('#model')).toHaveValue('resnet50');
+});

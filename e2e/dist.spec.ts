@@ -79,9 +79,9 @@ test('ES module from dist/ with no bundler', async ({ page }) => {
 });
 
 test('dist/ has no eval or new Function (onnxruntime-web\'s WebGPU build is patched at build time)', () => {
-  // Everything a page can load; esm/ort-csp.js, esm/vite.js and esm/cli.js run in the app's build
+  // Everything a page can load; esm/ort-csp.js, esm/vite.js, esm/cli.js and esm/models-command.js run in the app's build
   // or in Node (the patch itself names what it removes).
-  const buildTools = ['esm/ort-csp.js', 'esm/vite.js', 'esm/cli.js'];
+  const buildTools = ['esm/ort-csp.js', 'esm/vite.js', 'esm/cli.js', 'esm/models-command.js'];
   const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(m?js)$/.test(f) && !buildTools.includes(f));
   expect(files).toEqual(expect.arrayContaining([
     'resnet-web.js', 'resnet-web.iife.js', 'resnet-web.worker.js', 'esm/index.js', 'esm/worker.js', 'esm/session.js',

@@ -3,15 +3,14 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** ../shared/images beside the repository (as CI lays it out), or $SHARED_IMAGES. */
-export const IMAGES = path.resolve(process.env.SHARED_IMAGES ?? path.join(import.meta.dirname, '../../shared/images'));
-if (!existsSync(IMAGES)) throw new Error(`test images not found at ${IMAGES} (set SHARED_IMAGES)`);
+/** The repository's test photos (test/data/images, see test/data/SOURCES.md), or $TEST_IMAGES. */
+export const IMAGES = path.resolve(process.env.TEST_IMAGES ?? path.join(import.meta.dirname, '../test/data/images'));
+if (!existsSync(IMAGES)) throw new Error(`test images not found at ${IMAGES} (TEST_IMAGES)`);
 
 export interface Reference {
   imagenet: Record<string, {
     synset: string;
     input_channel_mean: [number, number, number];
-    resnet50_untrained_logits: number[];
     resnet56_cifar10_top5_resized: [number, number][];
     class_index: number;
     mobilenetv2_int8_top5: number[];
@@ -19,7 +18,8 @@ export interface Reference {
   }>;
   cifar10: Record<string, { label: string; resnet20_top5: [number, number][]; resnet56_top5: [number, number][] }>;
 }
-export const reference: Reference = JSON.parse(readFileSync(path.join(IMAGES, 'reference.json'), 'utf8'));
+/** The reference pipeline's outputs for the photos (test/data/reference.json). */
+export const reference: Reference = JSON.parse(readFileSync(path.join(import.meta.dirname, '../test/data/reference.json'), 'utf8'));
 
 /** The project's model folder, filled by `npm run models`. */
 export const MODELS_DIR = path.resolve(import.meta.dirname, '../public/models');
@@ -40,7 +40,7 @@ const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',
 };
 
-/** Serves ../shared/images at /test-images/ (test data is never copied into the project). */
+/** Serves the test photos at /test-images/. */
 export async function serveImages(page: Page): Promise<void> {
   await page.route('**/test-images/**', async (route) => {
     const rel = decodeURIComponent(new URL(route.request().url()).pathname.replace(/^\/test-images\//, ''));

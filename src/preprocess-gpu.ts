@@ -87,12 +87,16 @@ export class GpuPreprocessor {
   private readonly pipelines: { texture: GPUComputePipeline; external: GPUComputePipeline; vertical: GPUComputePipeline };
   private readonly lut: GPUBuffer;
   /** Set once importing a video frame failed: later frames go straight to the copy. */
-  private externalFails = false;
+  private externalFails: boolean;
 
   constructor(
     readonly device: GPUDevice,
     private readonly params: PreprocessParams,
   ) {
+    // SwiftShader (Chromium's CPU Vulkan): importExternalTexture on a video used to throw, and
+    // since Chromium 150 it returns and destroys the device ("Device was destroyed"), which is
+    // the session's own. Video frames are copied there, never imported.
+    this.externalFails = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo?.architecture === 'swiftshader';
     const make = (code: string) =>
       device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
     this.pipelines = { texture: make(horizontal(false)), external: make(horizontal(true)), vertical: make(vertical) };
@@ -130,7 +134,7 @@ export class GpuPreprocessor {
       try {
         if (!this.externalFails) external = this.device.importExternalTexture({ source: image.source });
       } catch {
-        this.externalFails = true; // e.g. SwiftShader: import fails for every source
+        this.externalFails = true; // a browser that cannot import any frame
       }
       if (!external) {
         const bitmap = await createImageBitmap(image.source, BITMAP_OPTIONS);
