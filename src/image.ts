@@ -3,6 +3,7 @@
  * no colour-space conversion), ready for `preprocess`.
  */
 import { ClassifierError } from './errors.ts';
+import { isJpeg, jpegIsWhole } from './jpeg.ts';
 import { sourceRect, type PreprocessParams, type Rect, type RgbaImage } from './preprocess.ts';
 
 /** Everything `classify` accepts. A string is a URL (`http(s):`, `data:`, `blob:` or relative). */
@@ -198,6 +199,10 @@ async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
 
 async function decodeBlob(blob: Blob): Promise<ImageBitmap> {
   if (blob.size === 0) throw invalid('the image file is empty (0 bytes)');
+  const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
+  if (isJpeg(head) && !jpegIsWhole(new Uint8Array(await blob.arrayBuffer()))) {
+    throw invalid(`the file (${blob.type || 'unknown type'}, ${blob.size} bytes) is not a decodable image, or is truncated: a JPEG that ends before its end-of-image marker`);
+  }
   try {
     return await createImageBitmap(blob, BITMAP_OPTIONS);
   } catch (e) {
