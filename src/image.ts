@@ -3,7 +3,7 @@
  * no colour-space conversion), ready for `preprocess`.
  */
 import { ClassifierError } from './errors.ts';
-import { isJpeg, jpegIsWhole } from './jpeg.ts';
+import { isJpeg, jpegEnding, jpegIsWhole } from './jpeg.ts';
 import { sourceRect, type PreprocessParams, type Rect, type RgbaImage } from './preprocess.ts';
 
 /** Everything `classify` accepts. A string is a URL (`http(s):`, `data:`, `blob:` or relative). */
@@ -199,8 +199,7 @@ async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
 
 async function decodeBlob(blob: Blob): Promise<ImageBitmap> {
   if (blob.size === 0) throw invalid('the image file is empty (0 bytes)');
-  const head = new Uint8Array(await blob.slice(0, 3).arrayBuffer());
-  if (isJpeg(head) && !jpegIsWhole(new Uint8Array(await blob.arrayBuffer()))) {
+  if (await isTruncatedJpeg(blob)) {
     throw invalid(`the file (${blob.type || 'unknown type'}, ${blob.size} bytes) is not a decodable image, or is truncated: a JPEG that ends before its end-of-image marker`);
   }
   try {
@@ -209,6 +208,17 @@ async function decodeBlob(blob: Blob): Promise<ImageBitmap> {
     if (await isSvg(blob)) return decodeSvg(blob);
     throw invalid(`the file (${blob.type || 'unknown type'}, ${blob.size} bytes) is not a decodable image, or is truncated`, e);
   }
+}
+
+/** A JPEG cut short (see jpeg.ts). Reads its first bytes and its last 64 KB; the whole file only when the tail has no marker. */
+async function isTruncatedJpeg(blob: Blob): Promise<boolean> {
+  if (!isJpeg(new Uint8Array(await blob.slice(0, 3).arrayBuffer()))) return false;
+  const TAIL = 1 << 16;
+  if (blob.size > TAIL) {
+    const ending = jpegEnding(new Uint8Array(await blob.slice(blob.size - TAIL).arrayBuffer()));
+    if (ending !== 'unknown') return ending === 'truncated';
+  }
+  return !jpegIsWhole(new Uint8Array(await blob.arrayBuffer()));
 }
 
 /** True for an SVG document (by type, or by its first bytes when the type is missing). */

@@ -9,13 +9,20 @@
 /** Whether the first bytes are a JPEG's (start-of-image marker, then another marker). */
 export const isJpeg = (bytes: Uint8Array): boolean => bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 
+/**
+ * Reads a JPEG's last bytes backwards: `'whole'` at an end-of-image marker, `'truncated'` at a
+ * start-of-scan marker, `'unknown'` when `tail` holds neither (look at more of the file).
+ */
+export function jpegEnding(tail: Uint8Array): 'whole' | 'truncated' | 'unknown' {
+  for (let i = tail.length - 2; i >= 0; i--) {
+    if (tail[i] !== 0xff) continue;
+    if (tail[i + 1] === 0xd9) return 'whole';
+    if (tail[i + 1] === 0xda) return 'truncated';
+  }
+  return 'unknown';
+}
+
 /** True unless `bytes` is a JPEG that ends before its end-of-image marker. */
 export function jpegIsWhole(bytes: Uint8Array): boolean {
-  if (!isJpeg(bytes)) return true;
-  for (let i = bytes.length - 2; i >= 2; i--) {
-    if (bytes[i] !== 0xff) continue;
-    if (bytes[i + 1] === 0xd9) return true; // end of image after the last scan
-    if (bytes[i + 1] === 0xda) return false; // a scan that never ended
-  }
-  return true; // no scan at all: the decoder will say what is wrong
+  return !isJpeg(bytes) || jpegEnding(bytes.subarray(2)) !== 'truncated'; // no scan at all: the decoder will say
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jpegIsWhole } from '../src/jpeg.ts';
+import { jpegEnding, jpegIsWhole } from '../src/jpeg.ts';
 
 const images = path.resolve(import.meta.dirname, 'data/images');
 const read = (rel: string) => new Uint8Array(readFileSync(path.join(images, rel)));
@@ -36,5 +36,16 @@ describe('jpegIsWhole', () => {
     expect(jpegIsWhole(read('edge/one-pixel.png'))).toBe(true);
     expect(jpegIsWhole(read('edge/not-an-image.jpg'))).toBe(true);
     expect(jpegIsWhole(new Uint8Array(0))).toBe(true);
+  });
+});
+
+describe('jpegEnding (the tail of a file)', () => {
+  it('finds the end marker or the scan in the last bytes, and says when it needs more', () => {
+    const whole = read('classic/trt5-mug-cc0.jpeg');
+    expect(jpegEnding(whole.subarray(whole.length - 65536))).toBe('whole');
+    const cut = read('edge/truncated.jpg');
+    // Inside the entropy-coded data: neither marker in the last 4 KB of a cut file.
+    expect(jpegEnding(cut.subarray(cut.length - 4096))).toBe('unknown');
+    expect(jpegEnding(cut)).toBe('truncated');
   });
 });
