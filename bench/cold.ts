@@ -9,7 +9,11 @@ declare global {
   }
 }
 const q = new URLSearchParams(location.search);
-createClassifier({ model: q.get('model') ?? 'resnet50', backend: (q.get('backend') ?? 'auto') as 'wasm' | 'webgpu' })
+createClassifier({
+  model: q.get('model') ?? 'resnet50',
+  backend: (q.get('backend') ?? 'auto') as 'wasm' | 'webgpu',
+  precision: (q.get('precision') ?? 'fp32') as 'fp32' | 'fp16' | 'int8',
+})
   .then((c) => c.classify(BENCH_IMAGE))
   .then(() => (window.coldMs = performance.now())) // milliseconds since navigation started
   .catch((e: unknown) => (window.coldError = String(e)));

@@ -9,7 +9,8 @@ import { importOrt } from '../src/ort-loader.ts';
 import { preprocess } from '../src/preprocess.ts';
 import { GpuPreprocessor } from '../src/preprocess-gpu.ts';
 import { sessionOptions } from '../src/session.ts';
-import { BENCH_IMAGE, callTimeoutMs, timeEach, timeit, within, type BrowserResult } from './shared.ts';
+import { BENCH_IMAGE, callTimeoutMs, median, timeEach, timeit, within, type BrowserResult, type PrecisionResult, type Timing } from './shared.ts';
+import type { Precision } from '../src/compact-file.ts';
 
 async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, batch: number, warmup: number): Promise<BrowserResult> {
   const limit = callTimeoutMs(backend);
@@ -95,6 +96,65 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
   };
 }
 
+/**
+ * Each precision's file of `model` on `backend`, on the page's thread: session creation on the
+ * bytes in memory (median of `creates`), raw session.run and classify(ImageBitmap), each taken in
+ * turns across the precisions, and the top-1 of each of `photos` (for agreement with fp32).
+ */
+async function precisions(model: string, backend: 'wasm' | 'webgpu', list: Precision[], runs: number, creates: number, photos: string[]): Promise<PrecisionResult[]> {
+  const limit = callTimeoutMs(backend);
+  const label = `${model} on ${backend}, precisions`;
+  const step = <T>(what: string, work: Promise<T>) => within(limit, `${label}: ${what}`, work);
+  const classifiers = [];
+  for (const precision of list) {
+    classifiers.push(await step(`createClassifier({ precision: '${precision}' })`, createClassifier({ model, backend, precision, worker: false, cache: false })));
+  }
+  const ort = await step('import onnxruntime-web', importOrt(classifiers[0].backend));
+  const blob = await step('fetch the image', fetch(BENCH_IMAGE).then((r) => r.blob()));
+  const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  const spec = classifiers[0].model;
+  const S = spec.inputSize;
+  const input = new ort.Tensor('float32', preprocess(await toPixels(bitmap), spec), [1, 3, S, S]);
+
+  // Session creation (median of `creates`) and raw runs: the same session options as the SDK's.
+  const sessions: Record<string, Awaited<ReturnType<typeof ort.InferenceSession.create>>> = {};
+  const create: Record<string, Timing> = {};
+  const bytes: Record<string, number> = {};
+  for (const c of classifiers) {
+    const url = c.precision === (spec.precision ?? 'fp32') ? spec.url : spec.precisions![c.precision as 'fp16' | 'int8']!.url;
+    const buffer: ArrayBuffer = await step(`fetch ${url}`, fetch(url).then((r) => r.arrayBuffer()));
+    const file = new Uint8Array(buffer);
+    bytes[c.precision] = file.length;
+    const options = sessionOptions(c.backend, c.precision === 'int8' && url !== spec.url);
+    const times: number[] = [];
+    for (let i = 0; i < creates; i++) {
+      const t0 = performance.now();
+      const session = await step('InferenceSession.create', ort.InferenceSession.create(file, options));
+      times.push(performance.now() - t0);
+      if (i < creates - 1) await session.release();
+      else sessions[c.precision] = session;
+    }
+    create[c.precision] = median(times);
+  }
+  const raw = await timeEach(runs, Object.fromEntries(Object.entries(sessions).map(([p, session]) => [p, async () => {
+    const out = await session.run({ [session.inputNames[0]]: input });
+    await out[session.outputNames[0]].getData();
+  }])), { warmup: 2, timeoutMs: limit, label: `${label}: raw session.run` });
+  for (const session of Object.values(sessions)) await session.release();
+  const classify = await timeEach(runs, Object.fromEntries(classifiers.map((c) => [c.precision, () => c.classify(bitmap)])), {
+    warmup: 2, timeoutMs: limit, label: `${label}: classify`,
+  });
+
+  const out: PrecisionResult[] = [];
+  for (const c of classifiers) {
+    const top1: number[] = [];
+    for (const photo of photos) top1.push((await step(`classify ${photo}`, c.classify(photo, { topK: 1 })))[0].index);
+    out.push({ precision: c.precision, bytes: bytes[c.precision], create: create[c.precision], raw: raw[c.precision], classify: classify[c.precision], top1 });
+    await c.dispose();
+  }
+  return out;
+}
+
 async function adapterName(): Promise<string> {
   const info = (await navigator.gpu?.requestAdapter())?.info;
   return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown' : 'none';
@@ -102,7 +162,7 @@ async function adapterName(): Promise<string> {
 
 declare global {
   interface Window {
-    bench: { measure: typeof measure; adapterName: typeof adapterName };
+    bench: { measure: typeof measure; adapterName: typeof adapterName; precisions: typeof precisions };
   }
 }
-window.bench = { measure, adapterName };
+window.bench = { measure, adapterName, precisions };

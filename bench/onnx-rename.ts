@@ -4,6 +4,8 @@
  * `pixel_values`; the benchmark gives it the same model under that name.
  */
 
+import { concat } from '../src/compact-file.ts';
+
 function varint(buf: Uint8Array, pos: number): [number, number] {
   let value = 0;
   let shift = 1;
@@ -60,22 +62,13 @@ function lengthDelimited(no: number, payload: Uint8Array): Uint8Array[] {
   return [Uint8Array.from([...encodeVarint(no * 8 + 2), ...encodeVarint(payload.length)]), payload];
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** Rewrites string fields `stringNo` equal to `from` in a message. */
 function renameStrings(msg: Uint8Array, stringNo: number, from: string, to: string): Uint8Array {
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   return concat(
-    fields(msg).flatMap((f) =>
+    ...fields(msg).flatMap((f) =>
       f.no === stringNo && f.wire === 2 && dec.decode(f.payload) === from ? lengthDelimited(f.no, enc.encode(to)) : [f.raw],
     ),
   );
@@ -85,10 +78,10 @@ function renameStrings(msg: Uint8Array, stringNo: number, from: string, to: stri
 export function renameInput(model: Uint8Array, from: string, to: string): Uint8Array {
   let found = false;
   const out = concat(
-    fields(model).flatMap((f) => {
+    ...fields(model).flatMap((f) => {
       if (f.no !== 7 || f.wire !== 2) return [f.raw]; // ModelProto.graph = 7
       const graph = concat(
-        fields(f.payload!).flatMap((g) => {
+        ...fields(f.payload!).flatMap((g) => {
           if (g.no === 1) return lengthDelimited(1, renameStrings(g.payload!, 1, from, to)); // NodeProto.input = 1
           if (g.no === 11) {
             const renamed = renameStrings(g.payload!, 1, from, to); // GraphProto.input (ValueInfoProto.name = 1)

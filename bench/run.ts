@@ -1,24 +1,28 @@
 /**
- * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--no-tjs]
+ * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--precisions fp32,fp16,int8]
+ *                 [--precisions-only] [--no-tjs]
  *
  * Builds the bench pages (production build), serves them with COOP/COEP, and measures in
  * Chromium, per model and backend: raw session.run, classify end to end in the classifier's
  * worker (the default) and on the page's thread (`worker: false`), preprocessing alone, cold
  * start, classifyBatch; plus onnxruntime-node natively and Transformers.js on the same ONNX
- * files. Prints a table and writes bench/results.md. Figures only: nothing is asserted.
+ * files. Then, per precision (the fp16/int8 files of `npm run models -- --precision fp16,int8`):
+ * file size, session creation, classify, cold start, and top-1 agreement with fp32 on the test
+ * photos (ImageNet models). Prints the tables and writes bench/results.md. Figures only: nothing is asserted.
  * Every wait has a time limit: a stage that hangs fails the run with the stage's name.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
 import { chromiumArgs } from '../playwright.config.ts';
 import { MODELS } from '../src/models.ts';
+import type { Precision } from '../src/compact-file.ts';
 import { resnetWeb } from '../src/vite.ts';
 import { renameInput } from './onnx-rename.ts';
-import { callTimeoutMs, median, timeit, within, type BrowserResult, type Timing } from './shared.ts';
+import { callTimeoutMs, median, timeit, within, type BrowserResult, type PrecisionResult, type Timing } from './shared.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -28,6 +32,8 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'wasm,webgpu' },
     batch: { type: 'string', default: '8' },
     'no-tjs': { type: 'boolean', default: false },
+    precisions: { type: 'string', default: 'fp32,fp16,int8' },
+    'precisions-only': { type: 'boolean', default: false },
     image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
   },
@@ -38,6 +44,7 @@ const BATCH = Number(args.batch);
 const models = args.models!.split(',');
 const backends = args.backends!.split(',') as ('wasm' | 'webgpu')[];
 const modelsDir = path.join(root, 'public/models');
+const precisionList = args.precisions!.split(',').filter(Boolean) as Precision[];
 for (const m of models) {
   const file = path.join(modelsDir, MODELS[m]?.url ?? '?');
   if (!existsSync(file)) throw new Error(`${m}: ${file} is missing; run \`npm run models\` first`);
@@ -61,6 +68,10 @@ await within(5 * MINUTE, 'building the bench pages', build({
   },
 }));
 cpSync(args.image!, path.join(dist, 'bench-image.jpg'));
+// The test photos, for the precisions' top-1 agreement with fp32 (ImageNet models).
+const photoDirs = ['imagenet', 'classic'];
+for (const d of photoDirs) cpSync(path.join(root, 'test/data/images', d), path.join(dist, 'bench-photos', d), { recursive: true });
+const photos = photoDirs.flatMap((d) => readdirSync(path.join(root, 'test/data/images', d)).sort().map((f) => `/bench-photos/${d}/${f}`));
 const tjsOrt = path.join(root, 'node_modules/@huggingface/transformers/node_modules/onnxruntime-web/dist');
 const tjsOrtDir = existsSync(tjsOrt) ? tjsOrt : path.join(root, 'node_modules/onnxruntime-web/dist');
 mkdirSync(path.join(dist, 'tjs-ort'), { recursive: true });
@@ -158,8 +169,8 @@ function plan(model: string, backend: string): { runs: number; batch: number; wa
 /** A limit for a whole page measurement: far above what it takes, so that only a hang reaches it. */
 const measureLimit = (backend: 'wasm' | 'webgpu', runs: number, batch: number) => callTimeoutMs(backend) * (8 + 6 * runs + 2 * runs * batch);
 
-async function cold(model: string, backend: string, runs: number): Promise<{ fresh: Timing; cached: Timing }> {
-  const url = `${base}cold.html?model=${model}&backend=${backend}`;
+async function cold(model: string, backend: string, runs: number, precision = 'fp32'): Promise<{ fresh: Timing; cached: Timing }> {
+  const url = `${base}cold.html?model=${model}&backend=${backend}&precision=${precision}`;
   const limit = 2 * callTimeoutMs(backend as 'wasm' | 'webgpu');
   const once = async (page: import('@playwright/test').Page) => {
     await within(MINUTE, `loading ${url}`, page.goto(url));
@@ -190,7 +201,7 @@ interface Row extends BrowserResult {
 }
 const rows: Row[] = [];
 const natives: Record<string, Timing> = {};
-for (const model of models) {
+for (const model of args['precisions-only'] ? [] : models) {
   log(`${model}: onnxruntime-node…`);
   natives[model] = await within(5 * MINUTE, `onnxruntime-node ${model}`, native(model));
   for (const backend of backends) {
@@ -215,6 +226,38 @@ for (const model of models) {
     rows.push({ ...r, coldFresh: c.fresh, coldCached: c.cached, tjs, tjsTop });
   }
 }
+// ---- precisions ---------------------------------------------------------------------------------
+interface PrecisionRow extends PrecisionResult {
+  model: string;
+  backend: string;
+  coldFresh: Timing;
+  coldCached: Timing;
+  photos: number;
+}
+const precisionRows: PrecisionRow[] = [];
+for (const model of models) {
+  const m = MODELS[model];
+  const list = precisionList.filter((p) => p === (m.precision ?? 'fp32') || existsSync(path.join(modelsDir, m.precisions?.[p as 'fp16' | 'int8']?.url ?? '?')));
+  if (list.length < 2) {
+    log(`${model}: no compact files (npm run models -- --precision fp16,int8): no precision table`);
+    continue;
+  }
+  for (const backend of backends) {
+    if (backend === 'webgpu' && swiftshader && model.startsWith('resnet50')) continue; // minutes a run
+    const { runs, coldRuns } = plan(model, backend);
+    const usePhotos = m.inputSize === 224 ? photos : [];
+    log(`${model} on ${backend}: precisions ${list.join(', ')}${usePhotos.length ? `, top-1 on ${usePhotos.length} photos` : ''}…`);
+    const results = await inPage(`${base}index.html`, '!!window.bench', (page) =>
+      within(measureLimit(backend, runs, 0) * list.length + callTimeoutMs(backend) * usePhotos.length * list.length, `${model} on ${backend}: precisions`,
+        page.evaluate(([m, b, l, n, p]) => window.bench.precisions(m, b, l, n, 5, p), [model, backend, list, runs, usePhotos] as const)));
+    for (const r of results) {
+      log(`${model} on ${backend}: cold start, ${r.precision}…`);
+      const c = await cold(model, backend, coldRuns, r.precision);
+      precisionRows.push({ ...r, model, backend, coldFresh: c.fresh, coldCached: c.cached, photos: usePhotos.length });
+    }
+  }
+}
+
 const chromiumVersion = browser.version();
 await within(MINUTE, 'closing Chromium', browser.close());
 await within(MINUTE, 'stopping the preview server', new Promise<void>((resolve) => server.httpServer.close(() => resolve())));
@@ -271,6 +314,22 @@ for (const r of rows) {
     `${r.backend === 'wasm' ? ratio(r.raw, natives[r.model]) : '–'} | ${ratio(r.batchPerImage, r.singleForBatch)} | ${ratio(r.worker.classifyBlob, r.tjs)} |`);
 }
 lines.push('', 'Ratios below 1 favour the first term. Targets: classify(ImageBitmap)/raw ≤ 1.10 on WASM for ResNet-50, on both paths; batch/single < 1 on WASM.');
+if (precisionRows.length) {
+  lines.push('', '## Precisions', '',
+    'The fp16 and int8 files (`npm run models -- --precision fp16,int8`) against fp32. Session creation: `InferenceSession.create` on the bytes in memory ' +
+    `(median of 5; the weights become float32 there); raw: \`session.run\` on a ready tensor, and classify: \`classify(ImageBitmap)\` on the page's thread, ` +
+    'each with the precisions taken in turns; cold: as (d), ' +
+    'with `precision` set; agreement: top-1 equal to fp32\'s on the test photos (imagenet/ and classic/).', '');
+  lines.push('| model | backend | precision | file | size / fp32 | session creation | / fp32 | raw session.run | / fp32 | classify | / fp32 | cold, not cached | cold, cached | top-1 agreement with fp32 |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of precisionRows) {
+    const ref = precisionRows.find((x) => x.model === r.model && x.backend === r.backend && x.precision === 'fp32');
+    const agree = ref && r.photos ? `${r.top1.filter((c, i) => c === ref.top1[i]).length} / ${r.photos}` : '–';
+    lines.push(`| ${r.model} | ${r.backend} | ${r.precision} | ${(r.bytes / 1e6).toFixed(2)} MB | ${ref ? (r.bytes / ref.bytes).toFixed(3) : '–'} | ` +
+      `${ms(r.create)} | ${ratio(r.create, ref?.create ?? null)} | ${ms(r.raw)} | ${ratio(r.raw, ref?.raw ?? null)} | ${ms(r.classify)} | ${ratio(r.classify, ref?.classify ?? null)} | ` +
+      `${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ${agree} |`);
+  }
+}
 const table = lines.join('\n');
 console.log(table);
 mkdirSync(path.dirname(args.out!), { recursive: true });

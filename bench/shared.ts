@@ -26,6 +26,20 @@ export interface BrowserResult {
   singleForBatch: Timing | null;
 }
 
+/** One precision of a model on one backend (the precision table). */
+export interface PrecisionResult {
+  precision: string;
+  bytes: number;
+  /** `InferenceSession.create` on bytes in memory (graph optimizations, folding the weights). */
+  create: Timing;
+  /** `session.run` on a ready tensor. */
+  raw: Timing;
+  /** `classify(ImageBitmap)` on the page's thread. */
+  classify: Timing;
+  /** Top-1 class of each photo given to the measurement (for agreement with fp32). */
+  top1: number[];
+}
+
 export function median(t: number[]): Timing {
   const s = [...t].sort((a, b) => a - b);
   const m = s.length >> 1;

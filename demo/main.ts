@@ -7,6 +7,7 @@ import {
   createClassifier,
   DEFAULT_MODEL,
   isClassifierError,
+  modelFileSizes,
   MODELS,
   tagPhotos,
   tagsToCSV,
@@ -20,6 +21,7 @@ import {
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
   model: $<HTMLSelectElement>('model'),
+  precision: $<HTMLSelectElement>('precision'),
   backend: $<HTMLSelectElement>('backend'),
   engine: $<HTMLDivElement>('engine'),
   download: $<HTMLProgressElement>('download'),
@@ -57,6 +59,29 @@ const FALLBACK_MODEL = 'mobilenetv2-int8';
 let mayFallBack = !params.get('model');
 ui.backend.value = params.get('backend') ?? 'auto';
 
+/**
+ * The precision picker: 'auto' and each file of the model with its size on the server (HEAD
+ * requests); a file the server lacks is shown, disabled, with the command that makes it.
+ */
+let wantedPrecision = params.get('precision') ?? 'auto';
+async function fillPrecisions(): Promise<void> {
+  const model = ui.model.value;
+  const entry = MODELS[model];
+  const files = [...(['int8', 'fp16'] as const).filter((p) => entry.precisions?.[p]), entry.precision ?? 'fp32'];
+  ui.precision.replaceChildren(new Option('auto (smallest there)', 'auto'), ...files.map((p) => new Option(`${p} …`, p)));
+  ui.precision.value = files.includes(wantedPrecision as (typeof files)[number]) ? wantedPrecision : 'auto';
+  const there = await modelFileSizes(model);
+  if (ui.model.value !== model) return;
+  for (const p of files) {
+    const option = [...ui.precision.options].find((o) => o.value === p)!;
+    const found = there.find((t) => t.precision === p);
+    option.text = found ? `${p} — ${found.bytes ? `${(found.bytes / 1e6).toFixed(1)} MB` : 'size unknown'}` : `${p} — not on the server`;
+    option.disabled = !found;
+    if (!found && p !== (entry.precision ?? 'fp32')) option.title = `npm run models -- --precision ${p}`;
+  }
+}
+void fillPrecisions();
+
 let current: { key: string; classifier: Promise<Classifier> } | null = null;
 
 function showError(e: unknown): void {
@@ -79,11 +104,11 @@ const clearError = () => (ui.message.hidden = true);
 /** The backend in use, and why it is WASM when WebGPU was wanted (it can change after a GPU loss). */
 function engineText(c: Classifier): string {
   const engine = c.backend === 'webgpu' ? 'WebGPU' : `WASM (${c.threads} thread${c.threads > 1 ? 's' : ''})`;
-  return `Backend: ${engine} · model ${ui.model.value}${c.fallbackReason ? ` · on WASM because ${c.fallbackReason}` : ''}`;
+  return `Backend: ${engine} · model ${ui.model.value} (${c.precision})${c.fallbackReason ? ` · on WASM because ${c.fallbackReason}` : ''}`;
 }
 
 function classifier(): Promise<Classifier> {
-  const key = `${ui.model.value}/${ui.backend.value}`;
+  const key = `${ui.model.value}/${ui.backend.value}/${ui.precision.value}`;
   if (current?.key !== key) {
     void current?.classifier.then((c) => c.dispose()).catch(() => undefined);
     ui.engine.textContent = `Loading ${ui.model.value}…`;
@@ -93,6 +118,7 @@ function classifier(): Promise<Classifier> {
       createClassifier({
         model: ui.model.value,
         backend: ui.backend.value as 'auto' | 'webgpu' | 'wasm',
+        precision: ui.precision.value as 'auto' | 'fp32' | 'fp16' | 'int8',
         worker: params.get('worker') !== '0', // ?worker=0: everything on the page's thread
         onProgress: ({ loaded, total }) => {
           ui.download.value = total ? loaded / total : 0;
@@ -106,7 +132,9 @@ function classifier(): Promise<Classifier> {
       mayFallBack = false;
       if (!fallBack) throw e;
       ui.model.value = FALLBACK_MODEL;
-      if (current?.classifier === promise) current.key = `${ui.model.value}/${ui.backend.value}`;
+      ui.precision.value = 'auto';
+      void fillPrecisions();
+      if (current?.classifier === promise) current.key = `${ui.model.value}/${ui.backend.value}/${ui.precision.value}`;
       ui.modelNote.textContent =
         `Using ${FALLBACK_MODEL} (${MODELS[FALLBACK_MODEL].description}), committed in the repository, because the default ` +
         `${DEFAULT_MODEL} could not be loaded: ${e.message}. Run \`npm run models\` with internet access to download ` +
@@ -206,6 +234,11 @@ ui.urlForm.addEventListener('submit', (e) => {
   if (url) void classifyOne(url, url);
 });
 for (const s of [ui.model, ui.backend]) s.addEventListener('change', () => void classifier());
+ui.model.addEventListener('change', () => void fillPrecisions());
+ui.precision.addEventListener('change', () => {
+  wantedPrecision = ui.precision.value;
+  void classifier();
+});
 
 // ---- webcam ----------------------------------------------------------------------------------------
 let camera: MediaStream | null = null;

@@ -136,3 +136,25 @@ test('a model picked in the URL that is missing is an error, not a silent switch
   await expect(page.locator('#model-note')).toBeHidden();
   await expect(page.locator('#model')).toHaveValue('resnet50');
 });
+
+test("the precision picker shows each file's size; picking one loads that file", async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await serveImages(page);
+  await page.route('**/models/resnet56-cifar10.fp16.onnx', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`http://localhost:${previewPort}/demo/?model=resnet56-cifar10&backend=wasm`);
+  const option = (value: string) => page.locator(`#precision option[value="${value}"]`);
+  await expect(option('fp32')).toHaveText('fp32 — 3.4 MB');
+  await expect(option('int8')).toHaveText('int8 — 0.9 MB');
+  await expect(option('fp16')).toHaveText('fp16 — not on the server');
+  await expect(option('fp16')).toBeDisabled();
+  // 'auto' (the demo's default) took the smallest file there.
+  await expect(page.locator('#precision')).toHaveValue('auto');
+  await expect(page.locator('#engine')).toContainText('model resnet56-cifar10 (int8)');
+  await page.selectOption('#precision', 'fp32');
+  await expect(page.locator('#engine')).toContainText('model resnet56-cifar10 (fp32)');
+  await page.setInputFiles('#file', path.join(IMAGES, 'cifar10/ship/0000.jpg'));
+  await expect(page.locator('#bars li')).toHaveCount(5);
+  await page.locator('.controls').screenshot({ path: path.join(shots, 'demo-precision.png') });
+  expect(errors).toEqual([]);
+});

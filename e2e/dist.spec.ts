@@ -126,3 +126,12 @@ test('under a strict Content-Security-Policy (script-src \'self\' \'wasm-unsafe-
   expect(violations).toEqual([]);
   expect(consoleErrors.filter((e) => /Content Security Policy|EvalError|unsafe-eval/i.test(e))).toEqual([]);
 });
+
+test('script tag with data-precision="int8": loads the int8 file, not the fp32 one', async ({ page }) => {
+  await serveImages(page);
+  const models: string[] = [];
+  page.on('request', (r) => r.url().endsWith('.onnx') && models.push(new URL(r.url()).pathname));
+  await page.goto(`${base}/e2e/pages/script-tag-precision.html`);
+  await expect(page.locator('img[data-label]')).toHaveAttribute('data-label', /\w/, { timeout: 60_000 });
+  expect(models).toEqual(['/public/models/resnet56-cifar10.int8.onnx']);
+});

@@ -14,6 +14,17 @@ export interface LoadProgress {
 export interface LoadOptions {
   /** Expected hex sha256; a mismatch rejects with `MODEL_INTEGRITY`. */
   sha256?: string;
+  /**
+   * For a file without a pinned sha256: checks the bytes (after the download, and when read from
+   * the cache) and throws a `ClassifierError` when they are not the expected file.
+   */
+  check?: (bytes: Uint8Array) => Promise<void>;
+  /** Cache key suffix for a file checked by `check` (it is cached only with one). */
+  cacheTag?: string;
+  /** Only read the cache: resolve `{ missing }` when the file is not there (needs `missingOk`). */
+  cacheOnly?: boolean;
+  /** Resolve `{ missing }` instead of rejecting when the server has no such file (HTTP 404/410, or an HTML page). */
+  missingOk?: boolean;
   /** Expected size, used as `total` when the server sends no Content-Length. */
   bytes?: number;
   /** Keep the bytes in Cache Storage and read them from there next time. */
@@ -38,9 +49,15 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return hex;
 }
 
-function cacheKey(url: string, sha256?: string): string {
-  return sha256 ? `${url}#sha256=${sha256.toLowerCase()}` : url;
+function cacheKey(url: string, sha256?: string, tag?: string): string {
+  return sha256 ? `${url}#sha256=${sha256.toLowerCase()}` : tag ? `${url}#${tag}` : url;
 }
+
+/** A file the server does not have (with `missingOk`): what it answered. */
+export interface MissingFile {
+  missing: string;
+}
+class Missing extends Error {}
 
 /** Cache writes still under way, by key: a load of the same key waits for its write. */
 const writing = new Map<string, Promise<unknown>>();
@@ -57,24 +74,37 @@ async function openCache(): Promise<Cache | null> {
  * Returns the bytes at `url`, from the cache when a verified copy is there, else from the
  * network (reporting progress), verified against `sha256` before they are returned.
  */
-export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promise<Uint8Array> {
-  const useCache = opts.cache !== false && !!opts.sha256;
+export async function loadModelBytes(url: string, opts: LoadOptions & { missingOk: true }): Promise<Uint8Array | MissingFile>;
+export async function loadModelBytes(url: string, opts?: LoadOptions): Promise<Uint8Array>;
+export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promise<Uint8Array | MissingFile> {
+  const useCache = opts.cache !== false && (!!opts.sha256 || (!!opts.check && !!opts.cacheTag));
   const cache = useCache ? await openCache() : null;
-  const key = cacheKey(url, opts.sha256);
+  const key = cacheKey(url, opts.sha256, opts.cacheTag);
   if (cache) {
     await writing.get(key);
     const hit = await cache.match(key).catch(() => undefined);
     if (hit) {
       const bytes = new Uint8Array(await hit.arrayBuffer());
-      if ((await sha256Hex(bytes)) === opts.sha256?.toLowerCase()) {
+      const good = opts.sha256
+        ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
+        : await opts.check!(bytes).then(() => true, () => false);
+      if (good) {
         opts.onProgress?.({ loaded: bytes.length, total: bytes.length });
         return bytes;
       }
       await cache.delete(key); // corrupted: fetch again
     }
   }
-  const bytes = await download(url, opts);
+  if (opts.cacheOnly) return { missing: 'not in the cache' };
+  let bytes: Uint8Array;
+  try {
+    bytes = await download(url, opts);
+  } catch (e) {
+    if (e instanceof Missing) return { missing: e.message };
+    throw e;
+  }
   await verify(url, bytes, opts.sha256);
+  await opts.check?.(bytes);
   if (cache) {
     // Written in the background: storing 100 MB takes seconds, and the first result need not wait.
     const put = cache
@@ -98,22 +128,34 @@ async function verify(url: string, bytes: Uint8Array, sha256?: string): Promise<
   }
 }
 
+/** Errors of the download itself (no connection, an HTTP error, a broken-off transfer), as opposed to wrong bytes. */
+const downloadFailures = new WeakSet<object>();
+const downloadFailure = (message: string, cause?: unknown) => {
+  const e = new ClassifierError('MODEL_LOAD_FAILED', message, cause === undefined ? undefined : { cause });
+  downloadFailures.add(e);
+  return e;
+};
+/** True when `e` is a failed download (the network or the server), not a file that arrived and was wrong. */
+export const isDownloadFailure = (e: unknown): boolean => typeof e === 'object' && e !== null && downloadFailures.has(e);
+
 async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url, { signal: opts.signal });
   } catch (e) {
     if (opts.signal?.aborted) throw new ClassifierError('ABORTED', 'model download aborted', { cause: e });
-    throw new ClassifierError('MODEL_LOAD_FAILED', `could not fetch the model at ${url}: ${String(e)}`, { cause: e });
+    throw downloadFailure(`could not fetch the model at ${url}: ${String(e)}`, e);
+  }
+  const html = (res.headers.get('content-type') ?? '').startsWith('text/html');
+  if (opts.missingOk && (res.status === 404 || res.status === 410 || (res.ok && html))) {
+    throw new Missing(res.ok ? 'the server answered with an HTML page, not a model file: wrong URL?' : `HTTP ${res.status}`);
   }
   if (!res.ok) {
-    throw new ClassifierError(
-      'MODEL_LOAD_FAILED',
+    throw downloadFailure(
       `could not fetch the model at ${url}: HTTP ${res.status}${res.status === 404 ? ' (run `npm run models`, or set modelBaseUrl)' : ''}`,
     );
   }
-  const type = res.headers.get('content-type') ?? '';
-  if (type.startsWith('text/html')) {
+  if (html) {
     throw new ClassifierError('MODEL_LOAD_FAILED', `the server answered ${url} with an HTML page, not a model file (wrong URL?)`);
   }
   const header = Number(res.headers.get('content-length'));
@@ -138,7 +180,7 @@ async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
     }
   } catch (e) {
     if (opts.signal?.aborted) throw new ClassifierError('ABORTED', 'model download aborted', { cause: e });
-    throw new ClassifierError('MODEL_LOAD_FAILED', `the download of ${url} broke off after ${loaded} bytes`, { cause: e });
+    throw downloadFailure(`the download of ${url} broke off after ${loaded} bytes`, e);
   }
   return loaded === buf.length ? buf : buf.slice(0, loaded);
 }
@@ -160,6 +202,13 @@ export async function loadLabels(url: string, signal?: AbortSignal): Promise<str
   return data;
 }
 
+/** Size of the model file at `url` in the SDK's cache (any version of it), or `null` when it is not there. */
+export async function cachedSize(url: string): Promise<number | null> {
+  const cache = await openCache();
+  const hit = await cache?.match(url).catch(() => undefined); // matching ignores the #sha256=… tag
+  return hit ? (await hit.blob()).size : null;
+}
+
 /** Deletes every model this SDK keeps in Cache Storage. Resolves `true` when there was a cache to delete. */
 export async function clearModelCache(): Promise<boolean> {
   if (typeof caches === 'undefined') return false;
@@ -175,7 +224,8 @@ export async function modelCacheSize(): Promise<{ bytes: number; entries: { url:
   for (const request of await cache.keys()) {
     const res = await cache.match(request);
     const bytes = res ? (await res.blob()).size : 0;
-    const [url, sha256 = ''] = request.url.split('#sha256=');
+    const [url, tag = ''] = request.url.split('#');
+    const sha256 = tag.startsWith('sha256=') ? tag.slice(7) : '';
     entries.push({ url, sha256, bytes });
   }
   return { bytes: entries.reduce((n, e) => n + e.bytes, 0), entries };

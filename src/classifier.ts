@@ -3,7 +3,8 @@
  * image → pixels → tensor → session → logits → predictions. Runs are queued (one at a time
  * per session); `dispose()` lets the running call finish and rejects the rest.
  */
-import { loadLabels, loadModelBytes, type LoadProgress } from './cache.ts';
+import { loadLabels, type LoadProgress } from './cache.ts';
+import type { Precision } from './compact-file.ts';
 import { decodePredictions, type Prediction } from './decode.ts';
 import { ClassifierError } from './errors.ts';
 import { gpuSourcePixels, isTaintError, pixelsInOrder, taintedImage, toGpuSource, type GpuImageSource, type ImageInput } from './image.ts';
@@ -12,6 +13,7 @@ import { normalizationTables, preprocess } from './preprocess.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
 import type { Backend, BackendRequest } from './backend.ts';
 import { openSession, reportFallback, type ModelSession } from './session.ts';
+import { checkPrecision, loadModelFile, type PrecisionRequest } from './precision.ts';
 
 /** Options of {@link createClassifier}. Every default is listed here. */
 export interface ClassifierOptions {
@@ -20,6 +22,17 @@ export interface ClassifierOptions {
    * @default 'resnet50'
    */
   model?: string | ModelSpec;
+  /**
+   * Which of the model's files to load: `'fp32'` (the original), `'fp16'` (half the download)
+   * or `'int8'` (a quarter), made by `resnet-web models --precision fp16,int8`. The weights
+   * become float32 when the model loads, so every precision runs at fp32 speed on every backend
+   * (see README, "Smaller downloads"). `'auto'`: the smallest file the server has among those
+   * measured within the accuracy bounds (int8, then fp16, then fp32); a missing one is skipped
+   * (the browser logs its 404). A precision whose file is not there rejects with
+   * `MODEL_LOAD_FAILED`, listing the files that are. `classifier.precision` says what runs.
+   * @default the model's own file: `'fp32'` for the ResNets (the zoo's QDQ models are `'int8'`)
+   */
+  precision?: PrecisionRequest;
   /**
    * Where model and label files are served; relative URLs in the spec resolve against it.
    * @default '/models/'
@@ -111,6 +124,8 @@ export interface Classifier {
   readonly fallbackReason: string | null;
   /** The resolved model spec (absolute URLs). */
   readonly model: Readonly<ModelSpec>;
+  /** The precision of the model file that was loaded (`'auto'` resolved). */
+  readonly precision: Precision;
   /** WASM threads in use: every core on a cross-origin isolated page (COOP/COEP), else 1. */
   readonly threads: number;
   /** Stage timings of the most recently finished call, or `null` before the first. */
@@ -175,19 +190,19 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     throw new RangeError(`runtimeTimeout must be a number of milliseconds ≥ 0 (0: no limit), got ${String(runtimeTimeout)}`);
   }
   const spec = resolveModel(options.model ?? DEFAULTS.model, options.modelBaseUrl ?? DEFAULTS.modelBaseUrl);
+  const precisionRequest = options.precision === undefined ? (spec.precision ?? 'fp32') : checkPrecision(options.precision);
   const entry = typeof options.model === 'object' ? undefined : MODELS[options.model ?? DEFAULTS.model];
   const signal = options.signal;
   if (signal?.aborted) throw aborted(signal);
 
-  const [labels, bytes] = await Promise.all([
+  const fileOptions = {
+    name: entry?.name ?? spec.url,
+    bytes: entry?.bytes,
+    cache: options.cache ?? DEFAULTS.cache,
+  };
+  const [labels, { file, bytes }] = await Promise.all([
     typeof spec.labels === 'string' ? loadLabels(spec.labels, signal) : Promise.resolve(spec.labels as string[]),
-    loadModelBytes(spec.url, {
-      sha256: spec.sha256,
-      bytes: entry?.bytes,
-      cache: options.cache ?? DEFAULTS.cache,
-      onProgress: options.onProgress,
-      signal,
-    }),
+    loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal }),
   ]);
   if (entry && labels.length !== entry.classes) {
     throw new ClassifierError(
@@ -206,17 +221,15 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     wasmPaths: options.wasmPaths,
     warmUp: options.warmUp,
     runtimeTimeout,
+    foldDequantize: file.compact && file.precision === 'int8',
   };
   // Creating the session (starting onnxruntime-web, compiling shaders) can take seconds: an abort
   // rejects at once, and the session, when it comes, is released.
   const session = await abortable(openSession(bytes, sessionOptions), signal, (s) => void s.release());
   // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
   const reopenOnWasm = async () =>
-    openSession(await loadModelBytes(spec.url, { sha256: spec.sha256, bytes: entry?.bytes, cache: options.cache ?? DEFAULTS.cache }), {
-      ...sessionOptions,
-      backend: 'wasm',
-    });
-  return new OnnxClassifier(spec, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm);
+    openSession((await loadModelFile(spec, file.precision, fileOptions)).bytes, { ...sessionOptions, backend: 'wasm' });
+  return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -236,6 +249,7 @@ class OnnxClassifier implements Classifier {
 
   constructor(
     readonly model: Readonly<ModelSpec>,
+    readonly precision: Precision,
     readonly labels: readonly string[],
     private session: ModelSession,
     private readonly topK: number,

@@ -11,7 +11,7 @@
  * predictions; a failure fires `classifyerror` with `{ code, message }`. Nothing is downloaded
  * until the first such image appears or `ResNetWeb.classify` is called.
  *
- * Script attributes: `data-model`, `data-model-base-url`, `data-backend`, `data-top-k`.
+ * Script attributes: `data-model`, `data-model-base-url`, `data-backend`, `data-precision`, `data-top-k`.
  */
 import * as api from './index.ts';
 import type { ClassifierOptions } from './classifier.ts';
@@ -26,6 +26,7 @@ function scriptOptions(): ClassifierOptions {
   if (d.model) options.model = d.model;
   if (d.modelBaseUrl) options.modelBaseUrl = d.modelBaseUrl;
   if (d.backend) options.backend = d.backend as ClassifierOptions['backend'];
+  if (d.precision) options.precision = d.precision as ClassifierOptions['precision'];
   if (d.topK) options.topK = Number(d.topK);
   return options;
 }

@@ -17,10 +17,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL, LABEL_FILES, MODELS, type RegistryEntry } from './models.ts';
 import { untrainedResNet50 } from './resnet50-untrained.ts';
+import { compactModel } from './compact.ts';
+import { readTrailer, type CompactPrecision } from './compact-file.ts';
 
 export const MODELS_USAGE =
-  'usage: resnet-web models [--dest DIR] [--all | --only resnet50,resnet56-cifar10] [--from DIR] [--mirror URL] [--no-download]\n' +
+  'usage: resnet-web models [--dest DIR] [--all | --only resnet50,resnet56-cifar10] [--precision fp16,int8] [--from DIR] [--mirror URL] [--no-download]\n' +
   '  default: the models with a local copy, the generated resnet50-untrained, and resnet50 (downloaded when missing)\n' +
+  '  --precision   also write NAME.fp16.onnx / NAME.int8.onnx from each fp32 model (half / a quarter of the download)\n' +
   '  --from DIR    local copies to take first (in the resnet-web repository: test/data/models)\n' +
   '  --mirror URL  download each file by its name from URL instead of its public source';
 
@@ -113,6 +116,33 @@ async function download(url: string, expectedBytes?: number): Promise<Buffer> {
   }
 }
 
+/**
+ * Writes a model's compact file from its fp32 file in `dest`, unless a good one is there already
+ * (pinned sha256, or a trailer naming this model's fp32 file); returns what it did.
+ */
+async function writeCompact(m: RegistryEntry, p: CompactPrecision, file: { url: string; sha256?: string }, dest: string): Promise<string> {
+  const target = path.join(dest, file.url);
+  if (existsSync(target)) {
+    const have = await readFile(target);
+    const t = readTrailer(have);
+    const good = file.sha256
+      ? sha256(have) === file.sha256
+      : !!t && t.precision === p && t.sourceSha256 === m.sha256 && sha256(have.subarray(0, t.hashedLength)) === t.recorded;
+    if (good) return `already there, ${mb(have.length)}`;
+  }
+  const t0 = Date.now();
+  const fp32 = await readFile(path.join(dest, m.url));
+  const { bytes, report } = compactModel(fp32, p);
+  if (file.sha256) checked(file.url, bytes, file.sha256, 'the converted model');
+  await writeFile(`${target}.part`, bytes);
+  await rename(`${target}.part`, target);
+  const ratio = ((bytes.length / fp32.length) * 100).toFixed(2);
+  return (
+    `${mb(bytes.length)} = ${ratio} % of fp32, ${report.converted} weights ${p}, ` +
+    `${file.sha256 ? 'sha256 verified' : `sha256 ${sha256(bytes).slice(0, 12)}…`}, made in ${((Date.now() - t0) / 1000).toFixed(1)} s`
+  );
+}
+
 /** Runs the command on its arguments (after `models`); resolves to the process exit code. */
 export async function modelsCommand(argv: string[]): Promise<number> {
   const { values: args } = parseArgs({
@@ -123,6 +153,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       only: { type: 'string' },
       all: { type: 'boolean', default: false },
       mirror: { type: 'string' },
+      precision: { type: 'string' },
       'no-download': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -143,6 +174,13 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const dest = path.resolve(args.dest!);
+  const precisions = (args.precision?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) as CompactPrecision[];
+  for (const p of precisions) {
+    if (p !== 'fp16' && p !== 'int8') {
+      console.error(`--precision: unknown precision "${p}"; known: fp16, int8 (fp32 is the original file)`);
+      return 2;
+    }
+  }
 
   const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of only ?? []) {
@@ -241,6 +279,23 @@ export async function modelsCommand(argv: string[]): Promise<number> {
       await rm(`${target}.part`, { force: true });
       console.error(`  REFUSED  ${e instanceof IntegrityError ? e.message : `${w.file}: ${String(e)}`}`);
       w.models.forEach((m) => missing.add(m));
+    }
+  }
+  for (const m of models) {
+    if (missing.has(m.name) || !precisions.length) continue;
+    for (const p of precisions) {
+      const file = m.precisions?.[p];
+      if (!file) {
+        console.log(`  skip     ${m.name} ${p}: ${m.precision && m.precision !== 'fp32' ? `its file is already ${m.precision}` : `no ${p} file in the registry`}`);
+        continue;
+      }
+      try {
+        const got = await writeCompact(m, p, file, dest);
+        console.log(`  ok       ${file.url} (${got})`);
+      } catch (e) {
+        failed++;
+        console.error(`  REFUSED  ${e instanceof IntegrityError ? e.message : `${file.url}: ${String(e)}`}`);
+      }
     }
   }
   const names = models.map((m) => m.name);

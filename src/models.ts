@@ -3,6 +3,27 @@
  * how its input must be prepared. `scripts/models.ts` reads the same table to fetch the files.
  */
 
+import { compactFileName, type CompactPrecision, type Precision } from './compact-file.ts';
+
+/** A smaller file of the same model (fp16 or int8 weights), made by `resnet-web models --precision`. */
+export interface CompactFileSpec {
+  /** URL of the file; a relative URL is resolved against `modelBaseUrl`. */
+  url: string;
+  /**
+   * Hex sha256 of the whole file, where it can be pinned. Every compact file also checks itself:
+   * it ends in a trailer with its own sha256 and that of the fp32 file it was made from.
+   */
+  sha256?: string;
+  /** Size in bytes, when known. */
+  bytes?: number;
+  /**
+   * `precision: 'auto'` may pick this file: it was measured within the accuracy bounds (fp16:
+   * top-1 agreement with fp32 ≥ 99.5 %; int8: ≥ 98 % and accuracy within 1 point; see README).
+   * @default true
+   */
+  auto?: boolean;
+}
+
 /** Describes a classification model: where it is served and how to feed it. */
 export interface ModelSpec {
   /** URL of the `.onnx` file; a relative URL is resolved against `modelBaseUrl`. */
@@ -23,6 +44,13 @@ export interface ModelSpec {
   inputName?: string;
   /** Name of the model's logits output. Default: the model's first output. */
   outputName?: string;
+  /**
+   * The precision of the file at `url` (the zoo's int8 models are QDQ-quantized originals).
+   * @default 'fp32'
+   */
+  precision?: Precision;
+  /** Smaller files of the same model, by precision (see `ClassifierOptions.precision`). */
+  precisions?: Partial<Record<CompactPrecision, CompactFileSpec>>;
 }
 
 /** A registry entry: a {@link ModelSpec} plus what the models script needs to fetch it. */
@@ -39,6 +67,7 @@ export interface RegistryEntry extends ModelSpec {
   readonly classes: number;
   /** Written by the models command itself (deterministic, checked against `sha256`), not downloaded. */
   readonly generated?: boolean;
+  readonly precisions?: Readonly<Partial<Record<CompactPrecision, Readonly<CompactFileSpec>>>>;
 }
 
 /** ImageNet mean/std (torchvision's), shared by every ImageNet and CIFAR-10 model here. */
@@ -96,8 +125,38 @@ function zooResnet(
     source: `${ZOO}resnet/model/${file}`,
     inputName: 'data',
     outputName,
+    // Made on the user's machine from the pinned download; their sha256 cannot be pinned here
+    // (the zoo cannot be reached from this project's machines): each checks itself by its trailer.
+    precisions: compactFiles(file),
   };
 }
+
+/** The fp16 and int8 files of an fp32 file, named after it. */
+function compactFiles(file: string, pinned: Partial<Record<CompactPrecision, { sha256: string; bytes: number }>> = {}) {
+  return {
+    fp16: { url: compactFileName(file, 'fp16'), ...pinned.fp16 },
+    int8: { url: compactFileName(file, 'int8'), ...pinned.int8 },
+  };
+}
+
+/**
+ * sha256 and size of the compact files this project can make itself (their fp32 files are
+ * committed or generated), pinned; `test/compact.test.ts` makes them again and compares.
+ */
+const PINNED: Record<string, Partial<Record<CompactPrecision, { sha256: string; bytes: number }>>> = {
+  'resnet20-cifar10': {
+    fp16: { sha256: 'ae7153f7d96fca3e7ea51d27047dbf01d38b499149714decf0d67b0ad1c53081', bytes: 556729 },
+    int8: { sha256: 'a569779e9eac9f75388bb59fd9ecc2ce27510e7ce91fc692bc9ff1151d4a9ae2', bytes: 292766 },
+  },
+  'resnet56-cifar10': {
+    fp16: { sha256: '390e207cebd8d2f57623f23369064c1bfc1647d35fbb7b76fafc17e8ce7d7804', bytes: 1741441 },
+    int8: { sha256: 'd675bbd3c70ed5de8be99fb23cb8acc0435b52e07b3426fa0e7b1c346f0cc61c', bytes: 905198 },
+  },
+  'resnet50-untrained': {
+    fp16: { sha256: '826ba4cfe47bc28f91af2f45b06e0118a9726e82e7573e8060114eebddd089c8', bytes: 51094832 },
+    int8: { sha256: 'bfd2a3fff3facac672386aa92ea651bb3314e07c50c39226de7b49ee02f93cd4', bytes: 25757965 },
+  },
+};
 
 /** Every model known by name. The default is `resnet50`. */
 export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
@@ -116,9 +175,13 @@ export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
   resnet152: zooResnet('resnet152', 'resnet152-v1-7.onnx',
     'b0ec92437bf8c9d0739bf9bafdea9638e13f9e3c1e2fb766ad546cc182fd3f6d', 241816206, 'resnetv19_dense0_fwd',
     'ResNet-152 v1, ImageNet (ONNX Model Zoo resnet152-v1-7), 231 MB'),
-  'resnet50-int8': zooResnet('resnet50-int8', 'resnet50-v1-12-int8.onnx',
-    'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0', 25816052, 'resnetv17_dense0_fwd',
-    'ResNet-50 v1 quantized to int8, ImageNet (ONNX Model Zoo resnet50-v1-12-int8), 25 MB'),
+  'resnet50-int8': {
+    ...zooResnet('resnet50-int8', 'resnet50-v1-12-int8.onnx',
+      'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0', 25816052, 'resnetv17_dense0_fwd',
+      'ResNet-50 v1 quantized to int8 (weights and activations, QDQ), ImageNet (ONNX Model Zoo resnet50-v1-12-int8), 25 MB'),
+    precision: 'int8',
+    precisions: undefined,
+  },
   'resnet20-cifar10': {
     ...cifar10,
     name: 'resnet20-cifar10',
@@ -126,6 +189,7 @@ export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
     url: 'resnet20-cifar10.onnx',
     sha256: '2f1da8a650e5c0d7a5f788a2a65b2a46b598ed0ce7b359bf88a60a0a7deb7777',
     bytes: 1092225,
+    precisions: compactFiles('resnet20-cifar10.onnx', PINNED['resnet20-cifar10']),
   },
   'resnet56-cifar10': {
     ...cifar10,
@@ -134,6 +198,7 @@ export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
     url: 'resnet56-cifar10.onnx',
     sha256: '1e67a742b340a60dbc20767ae2863a9e4ca625234bd0196c983cb6b8593c8772',
     bytes: 3436582,
+    precisions: compactFiles('resnet56-cifar10.onnx', PINNED['resnet56-cifar10']),
   },
   'resnet50-untrained': {
     ...imagenet,
@@ -146,6 +211,7 @@ export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
     generated: true,
     inputName: 'input',
     outputName: 'logits',
+    precisions: compactFiles('resnet50-imagenet-untrained.onnx', PINNED['resnet50-untrained']),
   },
   'mobilenetv2-int8': {
     ...imagenet,
@@ -157,6 +223,7 @@ export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
     source: `${ZOO}mobilenet/model/mobilenetv2-12-int8.onnx`,
     inputName: 'input',
     outputName: 'output',
+    precision: 'int8',
   },
 });
 
@@ -193,6 +260,13 @@ export function resolveModel(model: string | ModelSpec | undefined, modelBaseUrl
     std: [...spec.std],
     url: resolveUrl(spec.url, modelBaseUrl),
     labels: typeof spec.labels === 'string' ? resolveUrl(spec.labels, modelBaseUrl) : [...spec.labels],
+    ...(spec.precisions
+      ? {
+          precisions: Object.fromEntries(
+            Object.entries(spec.precisions).map(([p, f]) => [p, { ...f, url: resolveUrl(f.url, modelBaseUrl) }]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -216,6 +290,14 @@ function validateSpec(s: ModelSpec): void {
   }
   if (s.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(s.sha256)) {
     throw new TypeError('ModelSpec.sha256 must be 64 hex digits');
+  }
+  if (s.precision !== undefined && !['fp32', 'fp16', 'int8'].includes(s.precision)) {
+    throw new RangeError(`ModelSpec.precision must be 'fp32', 'fp16' or 'int8', got ${String(s.precision)}`);
+  }
+  for (const [p, f] of Object.entries(s.precisions ?? {})) {
+    if (p !== 'fp16' && p !== 'int8') throw new RangeError(`ModelSpec.precisions: unknown precision "${p}" (fp16, int8)`);
+    if (!f || typeof f.url !== 'string' || f.url === '') throw new TypeError(`ModelSpec.precisions.${p}.url must be a non-empty string`);
+    if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(f.sha256)) throw new TypeError(`ModelSpec.precisions.${p}.sha256 must be 64 hex digits`);
   }
 }
 

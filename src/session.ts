@@ -56,6 +56,11 @@ export interface SessionOptions {
   warmUp?: boolean;
   /** Milliseconds the runtime may take to start once its `.wasm` has downloaded (0: no limit). */
   runtimeTimeout?: number;
+  /**
+   * The model's weights are dequantized by `DequantizeLinear` nodes (a compact int8 file): let
+   * onnxruntime fold them into float32 weights when the session is created.
+   */
+  foldDequantize?: boolean;
 }
 
 /** A loaded model on one backend. */
@@ -114,7 +119,7 @@ function startRuntime(ort: typeof Ort, backend: Backend, limitMs: number): Promi
 /** Starts the backend's runtime, then creates the session on the model. */
 async function startAndCreate(ort: typeof Ort, model: Uint8Array, backend: Backend, opts: SessionOptions): Promise<Ort.InferenceSession> {
   await startRuntime(ort, backend, opts.runtimeTimeout ?? RUNTIME_TIMEOUT_MS);
-  return create(ort, model, backend);
+  return create(ort, model, backend, opts.foldDequantize);
 }
 
 const configured = new WeakSet<object>();
@@ -209,18 +214,27 @@ function loadError(e: unknown): ClassifierError {
  * - `freeDimensionOverrides` (batch = 1) is not set: it gave ResNet-50 nothing here (173 vs
  *   178 ms) and ResNet-56 12 %, and would need a second session, with its own copy of the
  *   weights, for `classifyBatch`.
+ * - `foldDequantize` (compact int8 files): `session.disable_quant_qdq = "1"`. onnxruntime's
+ *   constant folding skips `DequantizeLinear` unless it is set (to keep QDQ node units for its
+ *   int8 kernels), and the weights would then be dequantized on every run. With it, they become
+ *   float32 initializers once, at load. (fp16 files need nothing: `Cast` is always folded.)
+ *   Never set for the zoo's QDQ models: their activations are quantized too.
  */
-export function sessionOptions(backend: Backend): Ort.InferenceSession.SessionOptions {
+export function sessionOptions(backend: Backend, foldDequantize = false): Ort.InferenceSession.SessionOptions {
+  const session: Record<string, unknown> = {
+    ...(backend === 'wasm' ? { intra_op: { allow_spinning: '0' } } : {}),
+    ...(foldDequantize ? { disable_quant_qdq: '1' } : {}),
+  };
   return {
     executionProviders: [backend],
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3, // errors only: the WebGPU EP warns about shape ops it leaves on the CPU
-    ...(backend === 'wasm' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    ...(Object.keys(session).length ? { extra: { session } } : {}),
   };
 }
 
-function create(ort: typeof Ort, model: Uint8Array, backend: Backend): Promise<Ort.InferenceSession> {
-  return ort.InferenceSession.create(model, sessionOptions(backend));
+function create(ort: typeof Ort, model: Uint8Array, backend: Backend, foldDequantize = false): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(model, sessionOptions(backend, foldDequantize));
 }
 
 function checkedSession(

@@ -9,6 +9,7 @@ import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from './image.ts';
 import type { ModelSpec } from './models.ts';
 import type { Backend } from './backend.ts';
+import type { Precision } from './compact-file.ts';
 import { failedDownloads } from './runtime-start.ts';
 import { startWorker, workerScriptUrl } from './worker-factory.ts';
 import type { FromWorker, ToWorker, WireError, WireImage } from './worker-protocol.ts';
@@ -84,6 +85,7 @@ class WorkerClassifier implements Classifier {
   backend: Backend = 'wasm';
   fallbackReason: string | null = null;
   threads = 1;
+  precision: Precision = 'fp32';
   model!: Readonly<ModelSpec>;
   labels: readonly string[] = [];
   lastTimings: StageTimings | null = null;
@@ -113,6 +115,7 @@ class WorkerClassifier implements Classifier {
     this.backend = m.backend;
     this.fallbackReason = m.fallbackReason;
     this.threads = m.threads;
+    this.precision = m.precision;
     this.model = Object.freeze(m.model);
     this.labels = Object.freeze(m.labels);
   }

@@ -2,6 +2,7 @@
 import type { ClassifierOptions, StageTimings } from './classifier.ts';
 import type { ModelSpec } from './models.ts';
 import type { Backend } from './backend.ts';
+import type { Precision } from './compact-file.ts';
 
 /** What crosses to the worker: a Blob (by reference), a transferred ImageBitmap, ImageData or an absolute URL. */
 export type WireImage = Blob | ImageBitmap | ImageData | string;
@@ -23,7 +24,7 @@ export interface WireError {
 
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; model: ModelSpec; labels: string[] }
+  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[] }
   /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
   | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null }
   | { type: 'error'; id: number | null; error: WireError }

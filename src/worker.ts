@@ -39,7 +39,7 @@ scope.onmessage = async ({ data: msg }) => {
     try {
       const c = await classifier;
       scope.postMessage({
-        type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, model: { ...c.model }, labels: [...c.labels],
+        type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, precision: c.precision, model: { ...c.model }, labels: [...c.labels],
       });
     } catch (e) {
       scope.postMessage({ type: 'error', id: null, error: wire(e) });

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { progressLine } from '../src/models-command.ts';
+import { createHash } from 'node:crypto';
 import { MODELS } from '../src/models.ts';
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const root = path.resolve(import.meta.dirname, '..');
 const committed = path.join(root, 'test/data/models');
@@ -121,6 +124,34 @@ describe('npm run models', () => {
     expect(r.out).toContain('unknown model "resnet9000"');
     expect(r.status).toBe(2);
     expect((await runModels('--all', '--only', 'resnet50')).status).toBe(2);
+  });
+});
+
+describe('npm run models -- --precision', () => {
+  it('writes the fp16 and int8 files of each fp32 model (pinned sha256), keeps good ones, remakes damaged ones', async () => {
+    const r = await runModels('--no-download', '--only', 'resnet20-cifar10,mobilenetv2-int8', '--precision', 'fp16,int8');
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/ok\s+resnet20-cifar10\.fp16\.onnx \(0\.6 MB = 50\.97 % of fp32, 39 weights fp16, sha256 verified/);
+    expect(r.out).toMatch(/ok\s+resnet20-cifar10\.int8\.onnx \(0\.3 MB = 26\.80 % of fp32, 20 weights int8, sha256 verified/);
+    expect(r.out).toMatch(/skip\s+mobilenetv2-int8 fp16: its file is already int8/);
+    const pin = MODELS['resnet20-cifar10'].precisions!;
+    expect(sha(readFileSync(path.join(r.dest, 'resnet20-cifar10.int8.onnx')))).toBe(pin.int8!.sha256);
+    expect(sha(readFileSync(path.join(r.dest, 'resnet20-cifar10.fp16.onnx')))).toBe(pin.fp16!.sha256);
+
+    const damaged = readFileSync(path.join(r.dest, 'resnet20-cifar10.int8.onnx'));
+    damaged[500] ^= 1;
+    writeFileSync(path.join(r.dest, 'resnet20-cifar10.int8.onnx'), damaged);
+    const again = await runModelsInto(r.dest, '--no-download', '--only', 'resnet20-cifar10', '--precision', 'int8,fp16');
+    expect(again.status).toBe(0);
+    expect(again.out).toMatch(/ok\s+resnet20-cifar10\.fp16\.onnx \(already there/);
+    expect(again.out).toMatch(/ok\s+resnet20-cifar10\.int8\.onnx \(0\.3 MB = 26\.80 %/);
+    expect(sha(readFileSync(path.join(r.dest, 'resnet20-cifar10.int8.onnx')))).toBe(pin.int8!.sha256);
+  }, 60_000);
+
+  it('rejects an unknown precision', async () => {
+    const r = await runModels('--no-download', '--only', 'resnet20-cifar10', '--precision', 'int4');
+    expect(r.status).toBe(2);
+    expect(r.out).toContain('--precision: unknown precision "int4"; known: fp16, int8');
   });
 });
 

@@ -9,8 +9,8 @@ describe('importing the package in Node', () => {
     for (const g of ['window', 'document', 'self']) expect(g in globalThis, g).toBe(false);
     const sdk = await import('../src/index.ts');
     expect(Object.keys(sdk).sort()).toEqual([
-      'ClassifierError', 'DEFAULTS', 'DEFAULT_MODEL', 'MODELS', 'classify', 'clearModelCache', 'createClassifier',
-      'isClassifierError', 'modelCacheSize', 'modelNames', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
+      'ClassifierError', 'DEFAULTS', 'DEFAULT_MODEL', 'MODELS', 'classify', 'clearModelCache', 'compactFileName', 'createClassifier',
+      'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
     ]);
     expect(sdk.modelNames()).toContain('resnet50');
   });
