@@ -129,7 +129,7 @@ export async function availableFiles(spec: ModelSpec, signal?: AbortSignal): Pro
   return found.filter((f) => f !== null);
 }
 
-/** A model file the server has: its precision, URL and size (`null` when the server does not say). */
+/** A model file that can be loaded (in the model cache, or on the server): its precision, URL and size (`null` when the server does not say). */
 export interface AvailableFile {
   precision: Precision;
   url: string;
@@ -137,8 +137,9 @@ export interface AvailableFile {
 }
 
 /**
- * Which files of a model (fp32, fp16, int8) the server has, with their sizes, smallest first: for
- * a model picker. One HEAD request per file the model lists.
+ * Which files of a model (fp32, fp16, int8) can be loaded, with their sizes, smallest first: for
+ * a model picker. A file in the model cache counts (no request: works offline); for the others,
+ * one HEAD request each.
  * @param model a registry name or a spec. Default: `'resnet50'`.
  * @param modelBaseUrl where the files are served. Default: `'/models/'`.
  */
