@@ -53,7 +53,7 @@ function cacheKey(url: string, sha256?: string, tag?: string): string {
   return sha256 ? `${url}#sha256=${sha256.toLowerCase()}` : tag ? `${url}#${tag}` : url;
 }
 
-/** A file the server does not have (with `missingOk`): what it answered. */
+/** A file the server (or, with `cacheOnly`, the cache) does not have: why. */
 export interface MissingFile {
   missing: string;
 }

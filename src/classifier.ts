@@ -26,9 +26,10 @@ export interface ClassifierOptions {
    * Which of the model's files to load: `'fp32'` (the original), `'fp16'` (half the download)
    * or `'int8'` (a quarter), made by `resnet-web models --precision fp16,int8`. The weights
    * become float32 when the model loads, so every precision runs at fp32 speed on every backend
-   * (see README, "Smaller downloads"). `'auto'`: the smallest file the server has among those
-   * measured within the accuracy bounds (int8, then fp16, then fp32); a missing one is skipped
-   * (the browser logs its 404). A precision whose file is not there rejects with
+   * (see README, "Smaller downloads"). `'auto'`: the smallest file there is among those measured
+   * within the accuracy bounds (int8, then fp16, then fp32), first in the model cache (no request
+   * offline), then on the server, where a missing file or a failed download is skipped (the
+   * browser logs its 404); a damaged file rejects. A precision whose file is not there rejects with
    * `MODEL_LOAD_FAILED`, listing the files that are. `classifier.precision` says what runs.
    * @default the model's own file: `'fp32'` for the ResNets (the zoo's QDQ models are `'int8'`)
    */
