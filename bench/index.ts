@@ -9,7 +9,8 @@ import { importOrt } from '../src/ort-loader.ts';
 import { preprocess } from '../src/preprocess.ts';
 import { GpuPreprocessor } from '../src/preprocess-gpu.ts';
 import { sessionOptions } from '../src/session.ts';
-import { BENCH_IMAGE, callTimeoutMs, median, timeEach, timeit, within, type BrowserResult, type PrecisionResult, type Timing } from './shared.ts';
+import { BENCH_IMAGE, callTimeoutMs, median, timeEach, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
+import { photoVideo } from '../e2e/video.ts';
 import type { Precision } from '../src/compact-file.ts';
 
 async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, batch: number, warmup: number): Promise<BrowserResult> {
@@ -155,6 +156,38 @@ async function precisions(model: string, backend: 'wasm' | 'webgpu', list: Preci
   return out;
 }
 
+/**
+ * `classifier.watch` for `seconds` on a 30 fps `canvas.captureStream()` of `photos` (1.5 s each),
+ * in the worker and on the page's thread: frames classified per second, frames dropped, latency.
+ */
+async function watchFps(model: string, backend: 'wasm' | 'webgpu', seconds: number, photos: string[]): Promise<WatchBenchResult[]> {
+  const limit = callTimeoutMs(backend);
+  const out: WatchBenchResult[] = [];
+  for (const path of ['worker', 'page'] as const) {
+    const label = `${model} on ${backend}, watch (${path})`;
+    const c = await within(limit, `${label}: createClassifier`, createClassifier({ model, backend, worker: path === 'worker' }));
+    await within(limit, `${label}: warm-up`, c.classify(photos[0]));
+    const video = await within(limit, `${label}: the photo video`, photoVideo(photos, { msPerPhoto: 1500, fps: 30 }));
+    const latencies: number[] = [];
+    let last = { frames: 0, dropped: 0 };
+    const t0 = performance.now();
+    const w = c.watch(video.video, (r) => {
+      latencies.push(r.latency);
+      last = r;
+    });
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    w.stop();
+    const elapsed = (performance.now() - t0) / 1000;
+    video.stop();
+    out.push({
+      path, seconds: elapsed, frames: last.frames, fps: last.frames / elapsed, dropped: last.dropped,
+      latency: median(latencies), run: c.lastTimings?.total ?? NaN,
+    });
+    await c.dispose();
+  }
+  return out;
+}
+
 async function adapterName(): Promise<string> {
   const info = (await navigator.gpu?.requestAdapter())?.info;
   return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown' : 'none';
@@ -162,7 +195,7 @@ async function adapterName(): Promise<string> {
 
 declare global {
   interface Window {
-    bench: { measure: typeof measure; adapterName: typeof adapterName; precisions: typeof precisions };
+    bench: { measure: typeof measure; adapterName: typeof adapterName; precisions: typeof precisions; watchFps: typeof watchFps };
   }
 }
-window.bench = { measure, adapterName, precisions };
+window.bench = { measure, adapterName, precisions, watchFps };

@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--precisions fp32,fp16,int8]
- *                 [--precisions-only] [--no-tjs]
+ *                 [--precisions-only] [--no-tjs] [--watch-models resnet56-cifar10,mobilenetv2-int8] [--watch-seconds 10]
  *
  * Builds the bench pages (production build), serves them with COOP/COEP, and measures in
  * Chromium, per model and backend: raw session.run, classify end to end in the classifier's
@@ -8,7 +8,9 @@
  * start, classifyBatch; plus onnxruntime-node natively and Transformers.js on the same ONNX
  * files. Then, per precision (the fp16/int8 files of `npm run models -- --precision fp16,int8`):
  * file size, session creation, classify, cold start, and top-1 agreement with fp32 on the test
- * photos (ImageNet models). Prints the tables and writes bench/results.md. Figures only: nothing is asserted.
+ * photos (ImageNet models). Then `classifier.watch` on a 30 fps canvas stream of the classic photos
+ * (--watch-models, '' for none): frames classified per second, frames dropped, latency.
+ * Prints the tables and writes bench/results.md. Figures only: nothing is asserted.
  * Every wait has a time limit: a stage that hangs fails the run with the stage's name.
  */
 import { chromium, type Browser } from '@playwright/test';
@@ -22,7 +24,7 @@ import { MODELS } from '../src/models.ts';
 import type { Precision } from '../src/compact-file.ts';
 import { resnetWeb } from '../src/vite.ts';
 import { renameInput } from './onnx-rename.ts';
-import { callTimeoutMs, median, timeit, within, type BrowserResult, type PrecisionResult, type Timing } from './shared.ts';
+import { callTimeoutMs, median, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -34,6 +36,8 @@ const { values: args } = parseArgs({
     'no-tjs': { type: 'boolean', default: false },
     precisions: { type: 'string', default: 'fp32,fp16,int8' },
     'precisions-only': { type: 'boolean', default: false },
+    'watch-models': { type: 'string', default: 'resnet56-cifar10,mobilenetv2-int8' },
+    'watch-seconds': { type: 'string', default: '10' },
     image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
   },
@@ -258,6 +262,22 @@ for (const model of models) {
   }
 }
 
+// ---- live video: classifier.watch ----------------------------------------------------------------
+const watchRows: (WatchBenchResult & { model: string; backend: string })[] = [];
+const watchSeconds = Number(args['watch-seconds']);
+const classicPhotos = readdirSync(path.join(root, 'test/data/images/classic')).sort().map((f) => `/bench-photos/classic/${f}`);
+for (const model of args['watch-models']!.split(',').filter(Boolean)) {
+  if (!existsSync(path.join(modelsDir, MODELS[model]?.url ?? '?'))) throw new Error(`${model}: its model file is missing; run \`npm run models\` first`);
+  for (const backend of backends) {
+    if (backend === 'webgpu' && swiftshader && MODELS[model].inputSize > 32) continue; // seconds a frame
+    log(`${model} on ${backend}: watch, ${watchSeconds} s in the worker and on the page…`);
+    const results = await inPage(`${base}index.html`, '!!window.bench', (page) =>
+      within(2 * (watchSeconds * 1000 + 4 * callTimeoutMs(backend)), `${model} on ${backend}: watch`,
+        page.evaluate(([m, b, s, p]) => window.bench.watchFps(m, b, s, p), [model, backend, watchSeconds, classicPhotos] as const)));
+    for (const r of results) watchRows.push({ ...r, model, backend });
+  }
+}
+
 const chromiumVersion = browser.version();
 await within(MINUTE, 'closing Chromium', browser.close());
 await within(MINUTE, 'stopping the preview server', new Promise<void>((resolve) => server.httpServer.close(() => resolve())));
@@ -328,6 +348,19 @@ if (precisionRows.length) {
     lines.push(`| ${r.model} | ${r.backend} | ${r.precision} | ${(r.bytes / 1e6).toFixed(2)} MB | ${ref ? (r.bytes / ref.bytes).toFixed(3) : '–'} | ` +
       `${ms(r.create)} | ${ratio(r.create, ref?.create ?? null)} | ${ms(r.raw)} | ${ratio(r.raw, ref?.raw ?? null)} | ${ms(r.classify)} | ${ratio(r.classify, ref?.classify ?? null)} | ` +
       `${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ${agree} |`);
+  }
+}
+if (watchRows.length) {
+  lines.push('', '## Live video (watch)', '',
+    `\`classifier.watch\` for ${watchSeconds} s on a 30 fps \`canvas.captureStream()\` showing the classic photos in turn (1.5 s each), ` +
+    'in the classifier\'s worker (the default) and on the page\'s thread (`worker: false`): frames classified per second, frames the video ' +
+    'presented while a run was in flight (dropped, never queued), and the time from a frame\'s presentation to its result. On the page\'s ' +
+    'thread a run blocks the page, so the canvas itself is drawn (and captured) less often: fewer frames reach the video.', '');
+  lines.push('| model | backend | path | classified fps | frames classified | frames dropped | dropped share | latency (median) | one classify |');
+  lines.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of watchRows) {
+    const share = r.frames + r.dropped ? `${((100 * r.dropped) / (r.frames + r.dropped)).toFixed(0)} %` : '–';
+    lines.push(`| ${r.model} | ${r.backend} | ${r.path} | ${r.fps.toFixed(1)} | ${r.frames} | ${r.dropped} | ${share} | ${ms(r.latency)} | ${r.run.toFixed(1)} ms |`);
   }
 }
 const table = lines.join('\n');

@@ -26,6 +26,21 @@ export interface BrowserResult {
   singleForBatch: Timing | null;
 }
 
+/** `classifier.watch` on a 30 fps canvas stream of photos, one model × backend × path. */
+export interface WatchBenchResult {
+  path: 'worker' | 'page';
+  seconds: number;
+  /** Frames classified, and the rate. */
+  frames: number;
+  fps: number;
+  /** Frames the video presented that were not classified (a run was in flight). */
+  dropped: number;
+  /** Frame presented → its result, in ms. */
+  latency: Timing;
+  /** `lastTimings.total` of the classifier after the run: one classify. */
+  run: number;
+}
+
 /** One precision of a model on one backend (the precision table). */
 export interface PrecisionResult {
   precision: string;

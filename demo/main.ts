@@ -1,7 +1,7 @@
 /**
  * The demo: one image (drop, pick, paste, URL), the webcam live, or a gallery of photos tagged
  * with progress and exported as JSON/CSV. Model and backend pickers; download progress; the
- * backend and the time of each stage.
+ * backend and the time of each stage; "Categories": coarse WordNet groups instead of the 1000 classes.
  */
 import {
   createClassifier,
@@ -13,8 +13,10 @@ import {
   tagsToCSV,
   tagsToJSON,
   type Classifier,
+  type GroupPrediction,
   type ImageInput,
   type Prediction,
+  type ResultControls,
   type TagResult,
 } from '../src/index.ts';
 
@@ -23,6 +25,8 @@ const ui = {
   model: $<HTMLSelectElement>('model'),
   precision: $<HTMLSelectElement>('precision'),
   backend: $<HTMLSelectElement>('backend'),
+  categories: $<HTMLInputElement>('categories'),
+  categoriesLabel: $<HTMLLabelElement>('categories-label'),
   engine: $<HTMLDivElement>('engine'),
   download: $<HTMLProgressElement>('download'),
   drop: $<HTMLLabelElement>('drop'),
@@ -81,6 +85,28 @@ async function fillPrecisions(): Promise<void> {
   }
 }
 void fillPrecisions();
+
+// ---- categories ----------------------------------------------------------------------------------
+/**
+ * The "Categories" toggle: coarse WordNet groups for ImageNet models. A class counts toward the
+ * first group it falls under, so "animal" is the other animals and "artifact" the other objects.
+ */
+const DEMO_GROUPS = [
+  'dog', 'cat', 'bird', 'fish', 'reptile', 'insect', 'animal',
+  'fruit', 'vegetable', 'food',
+  'vehicle', 'musical instrument', 'clothing', 'furniture', 'structure', 'device', 'container',
+  'geological formation', 'artifact',
+];
+ui.categories.checked = params.get('categories') === '1';
+ui.categoriesLabel.title = `Group the 1000 ImageNet classes into: ${DEMO_GROUPS.join(', ')}`;
+function syncCategories(): void {
+  const imagenet = MODELS[ui.model.value]?.synsets === 'imagenet-1k';
+  ui.categories.disabled = !imagenet;
+  if (!imagenet) ui.categories.checked = false;
+}
+syncCategories();
+/** The result controls every classify/watch/tagPhotos call of the demo uses. */
+const controls = (): ResultControls => (ui.categories.checked ? { groups: DEMO_GROUPS } : {});
 
 let current: { key: string; classifier: Promise<Classifier> } | null = null;
 
@@ -168,7 +194,8 @@ function renderBars(list: HTMLOListElement, predictions: Prediction[]): void {
       name.className = 'name';
       const label = document.createElement('span');
       label.className = 'label';
-      label.textContent = p.label;
+      const top = (p as Partial<GroupPrediction>).top;
+      label.textContent = top?.label ? `${p.label} — ${top.label}` : p.label;
       const pct = document.createElement('span');
       pct.className = 'pct';
       pct.textContent = `${(p.score * 100).toFixed(1)} %`;
@@ -187,7 +214,10 @@ function renderBars(list: HTMLOListElement, predictions: Prediction[]): void {
 
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
+let lastImage: { image: ImageInput; previewUrl: string } | null = null;
+
 async function classifyOne(image: ImageInput, previewUrl: string): Promise<void> {
+  lastImage = { image, previewUrl };
   clearError();
   ui.bars.replaceChildren();
   ui.timings.textContent = '';
@@ -195,7 +225,7 @@ async function classifyOne(image: ImageInput, previewUrl: string): Promise<void>
   ui.preview.hidden = false;
   try {
     const c = await classifier();
-    const predictions = await c.classify(image);
+    const predictions = await c.classify(image, controls());
     renderBars(ui.bars, predictions);
     ui.engine.textContent = engineText(c);
     const t = c.lastTimings;
@@ -234,14 +264,35 @@ ui.urlForm.addEventListener('submit', (e) => {
   if (url) void classifyOne(url, url);
 });
 for (const s of [ui.model, ui.backend]) s.addEventListener('change', () => void classifier());
-ui.model.addEventListener('change', () => void fillPrecisions());
+ui.model.addEventListener('change', () => {
+  syncCategories();
+  void fillPrecisions();
+});
+ui.categories.addEventListener('change', () => lastImage && void classifyOne(lastImage.image, lastImage.previewUrl));
 ui.precision.addEventListener('change', () => {
   wantedPrecision = ui.precision.value;
   void classifier();
 });
 
-// ---- webcam ----------------------------------------------------------------------------------------
+// ---- webcam: classifier.watch -----------------------------------------------------------------------
 let camera: MediaStream | null = null;
+let watching: { stop(): void } | null = null;
+async function startWatch(): Promise<void> {
+  watching?.stop();
+  watching = null;
+  const c = await classifier().catch(() => null);
+  if (!c || !camera) return;
+  const w = c.watch(
+    ui.video,
+    ({ predictions, fps, dropped }) => {
+      renderBars(ui.camBars, predictions);
+      ui.fps.textContent = `${fps.toFixed(1)} FPS · ${dropped} dropped`;
+    },
+    { topK: 3, ...controls() },
+  );
+  watching = w;
+  w.done.catch(showError);
+}
 ui.camStart.addEventListener('click', async () => {
   clearError();
   try {
@@ -254,25 +305,13 @@ ui.camStart.addEventListener('click', async () => {
   await ui.video.play();
   ui.camStart.disabled = true;
   ui.camStop.disabled = false;
-  const c = await classifier().catch(() => null);
-  if (!c) return;
-  let frames = 0;
-  let since = performance.now();
-  while (camera) {
-    const predictions = await c.classify(ui.video, { topK: 3 }).catch(() => null);
-    if (!camera) break;
-    if (predictions) renderBars(ui.camBars, predictions);
-    frames++;
-    const now = performance.now();
-    if (now - since > 1000) {
-      ui.fps.textContent = `${((frames * 1000) / (now - since)).toFixed(1)} FPS`;
-      frames = 0;
-      since = now;
-    }
-    await new Promise(requestAnimationFrame);
-  }
+  await startWatch();
 });
+// A new model, backend, precision or categories setting: watch again with it.
+for (const s of [ui.model, ui.backend, ui.precision, ui.categories]) s.addEventListener('change', () => camera && void startWatch());
 ui.camStop.addEventListener('click', () => {
+  watching?.stop();
+  watching = null;
   camera?.getTracks().forEach((t) => t.stop());
   camera = null;
   ui.video.srcObject = null;
@@ -304,6 +343,7 @@ async function tagGallery(files: File[]): Promise<void> {
     const c = await classifier();
     tagged = await tagPhotos(c, images, {
       topK: 5,
+      ...controls(),
       signal: running.signal,
       onProgress: (done, total) => {
         ui.galleryProgress.value = done / total;

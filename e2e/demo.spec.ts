@@ -78,11 +78,32 @@ test('gallery: tag a folder with progress, export JSON and CSV; a bad photo is r
   expect(errors).toEqual([]);
 });
 
-test('webcam: live classification with FPS', async ({ page }) => {
+test('categories: coarse WordNet groups for a photo and the gallery', async ({ page }) => {
+  const errors = await open(page);
+  await page.setInputFiles('#file', path.join(IMAGES, 'classic/pytorch-hub-dog.jpg'));
+  await expect(page.locator('#bars li').first()).toContainText('Samoyed');
+  await page.check('#categories'); // the shown photo is classified again
+  await expect(page.locator('#bars li .label').first()).toHaveText('dog — Samoyed');
+  await page.setInputFiles('#file', path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg'));
+  await expect(page.locator('#bars li .label').first()).toHaveText('container — coffee mug');
+  await page.screenshot({ path: path.join(shots, 'demo-categories.png'), fullPage: true });
+  await page.click('[data-tab="gallery"]');
+  await page.setInputFiles('#photos', [path.join(IMAGES, 'classic/trt5-binoculars.jpeg')]);
+  await expect(page.locator('#grid li div')).toContainText(/^device \(\d+ %\)$/);
+  // A model whose classes are not ImageNet's: no categories.
+  await page.selectOption('#model', 'resnet56-cifar10');
+  await expect(page.locator('#categories')).toBeDisabled();
+  await expect(page.locator('#categories')).not.toBeChecked();
+  expect(errors).toEqual([]);
+});
+
+test('webcam: live classification with classifier.watch, FPS and dropped frames', async ({ page }) => {
   const errors = await open(page, '&tab=webcam');
   await page.click('#cam-start');
   await expect(page.locator('#cam-bars li')).toHaveCount(3);
-  await expect(page.locator('#fps')).toHaveText(/^\d+(\.\d)? FPS$/, { timeout: 30_000 });
+  await expect(page.locator('#fps')).toHaveText(/^\d+\.\d FPS · \d+ dropped$/, { timeout: 30_000 });
+  await page.check('#categories'); // watching again, with groups
+  await expect(page.locator('#cam-bars li .label').first()).toHaveText(/ — /);
   await page.screenshot({ path: path.join(shots, 'demo-webcam.png') });
   await page.click('#cam-stop');
   await expect(page.locator('#fps')).toHaveText('');

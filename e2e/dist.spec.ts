@@ -130,8 +130,27 @@ test('under a strict Content-Security-Policy (script-src \'self\' \'wasm-unsafe-
 test('script tag with data-precision="int8": loads the int8 file, not the fp32 one', async ({ page }) => {
   await serveImages(page);
   const models: string[] = [];
+  const scripts: string[] = [];
   page.on('request', (r) => r.url().endsWith('.onnx') && models.push(new URL(r.url()).pathname));
+  page.on('request', (r) => r.url().endsWith('.js') && scripts.push(new URL(r.url()).pathname));
   await page.goto(`${base}/e2e/pages/script-tag-precision.html`);
   await expect(page.locator('img[data-label]')).toHaveAttribute('data-label', /\w/, { timeout: 60_000 });
   expect(models).toEqual(['/public/models/resnet56-cifar10.int8.onnx']);
+  expect(scripts).not.toContain('/dist/resnet-web.wordnet.js'); // no groups: the WordNet table is not fetched
+});
+
+test('script tag: data-groups gives each image coarse WordNet categories', async ({ page }) => {
+  await serveImages(page);
+  const scripts: string[] = [];
+  page.on('request', (r) => r.url().endsWith('.js') && scripts.push(new URL(r.url()).pathname));
+  await page.goto(`${base}/e2e/pages/script-tag-groups.html`);
+  const imgs = page.locator('img[data-classify]');
+  await expect(imgs.nth(0)).toHaveAttribute('data-label', 'dog', { timeout: 60_000 });
+  await expect(imgs.nth(1)).toHaveAttribute('data-label', 'container', { timeout: 60_000 });
+  const predictions = JSON.parse((await imgs.nth(0).getAttribute('data-predictions'))!) as { label: string; index: number; synset: string; top: { label: string } }[];
+  expect(predictions.map((p) => p.label).sort()).toEqual(['cat', 'container', 'dog', 'musical instrument']);
+  expect(predictions[0]).toMatchObject({ label: 'dog', index: -1, synset: 'n02084071', top: { label: 'Samoyed' } });
+  expect(await imgs.nth(0).getAttribute('alt')).toBe('dog');
+  // The table comes from beside the bundle, once the first group is needed (in the classifier's worker).
+  expect(scripts).toContain('/dist/resnet-web.wordnet.js');
 });

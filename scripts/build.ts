@@ -7,6 +7,7 @@
  *   resnet-web.js        standalone ES module (a CDN, or any static server, no bundler)
  *   resnet-web.iife.js   script-tag bundle: window.ResNetWeb + <img data-classify> auto-tagging
  *   resnet-web.worker.js the standalone builds' classifier worker
+ *   resnet-web.wordnet.js the WordNet table (groups, hypernyms), loaded by the three on first use
  *   ort/                 onnxruntime-web's files for the standalone builds, loaded on first use
  */
 import { execFileSync } from 'node:child_process';
@@ -44,6 +45,7 @@ const standalone = (entry: string, format: 'es' | 'iife', fileName: string): Inl
     alias: [
       { find: /^\.\/ort-loader\.ts$/, replacement: path.join(root, 'src/ort-loader-dist.ts') },
       { find: /^\.\/worker-factory\.ts$/, replacement: path.join(root, 'src/worker-factory-dist.ts') },
+      { find: /^\.\/wordnet-loader\.ts$/, replacement: path.join(root, 'src/wordnet-loader-dist.ts') },
     ],
   },
   build: {
@@ -56,6 +58,13 @@ const standalone = (entry: string, format: 'es' | 'iife', fileName: string): Inl
 await build(standalone('src/index.ts', 'es', 'resnet-web.js'));
 await build(standalone('src/iife.ts', 'iife', 'resnet-web.iife.js'));
 await build(standalone('src/worker.ts', 'es', 'resnet-web.worker.js'));
+// The WordNet table (groups, hypernyms), which the three above import from beside them on first use,
+// with WordNet's licence on top (the minifier drops comments; the licence asks to be on every copy).
+const wordnetBuild = standalone('src/wordnet-table.ts', 'es', 'resnet-web.wordnet.js');
+await build({ ...wordnetBuild, build: { ...wordnetBuild.build, sourcemap: false } });
+const wordnetLicence = readFileSync(path.join(root, 'src/wordnet-table.ts'), 'utf8').match(/^\/\*![\s\S]*?\*\/\n/)![0];
+const wordnetFile = path.join(dist, 'resnet-web.wordnet.js');
+writeFileSync(wordnetFile, wordnetLicence + readFileSync(wordnetFile, 'utf8'));
 
 // The bundles (same-origin pages), and the separate emscripten modules that onnxruntime-web
 // loads instead when its bundle comes from another origin (a CDN) or `wasmPaths` is set.
@@ -70,4 +79,4 @@ for (const f of ORT_FILES) {
   // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see ort-csp.ts).
   writeFileSync(path.join(dist, 'ort', f), ORT_DYNAMIC_CODE_FILES.test(f) ? withoutDynamicCode(bytes.toString('utf8'), f) : bytes);
 }
-console.log('dist/: esm/ (bundlers, Node, resnet-web/vite, the resnet-web command), resnet-web.js, resnet-web.iife.js, resnet-web.worker.js, ort/');
+console.log('dist/: esm/ (bundlers, Node, resnet-web/vite, the resnet-web command), resnet-web.js, resnet-web.iife.js, resnet-web.worker.js, resnet-web.wordnet.js, ort/');

@@ -5,7 +5,8 @@
  */
 import { loadLabels, type LoadProgress } from './cache.ts';
 import type { Precision } from './compact-file.ts';
-import { decodePredictions, type Prediction } from './decode.ts';
+import { checkTopK, compileControls, needsWordnet, type ClassInfo, type ResultControls, type ResultFor } from './controls.ts';
+import { loadWordnet, wordnetLoaded } from './wordnet.ts';
 import { ClassifierError } from './errors.ts';
 import { gpuSourcePixels, isTaintError, pixelsInOrder, taintedImage, toGpuSource, type GpuImageSource, type ImageInput } from './image.ts';
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
@@ -14,6 +15,9 @@ import { GpuPreprocessor } from './preprocess-gpu.ts';
 import type { Backend, BackendRequest } from './backend.ts';
 import { openSession, reportFallback, type ModelSession } from './session.ts';
 import { checkPrecision, loadModelFile, type PrecisionRequest } from './precision.ts';
+import { watchVideo, type Watch, type WatchEnd, type Watchers, type WatchOptions, type WatchResult } from './watch.ts';
+
+export { checkTopK };
 
 /** Options of {@link createClassifier}. Every default is listed here. */
 export interface ClassifierOptions {
@@ -88,10 +92,11 @@ export interface ClassifierOptions {
   worker?: boolean;
 }
 
-/** Per-call options of `classify`/`classifyBatch`. */
-export interface ClassifyOptions {
-  /** Overrides the classifier's `topK`. */
-  topK?: number;
+/**
+ * Per-call options of `classify`/`classifyBatch`: the result controls (`topK`, `scoreThreshold`,
+ * `allow`, `deny`, `groups`) and a signal.
+ */
+export interface ClassifyOptions extends ResultControls {
   /**
    * Cancels the call: it rejects with `ABORTED` at once when the signal fires while it is decoding
    * or waiting behind other calls. A model run already started is not interrupted.
@@ -133,14 +138,53 @@ export interface Classifier {
   readonly lastTimings: Readonly<StageTimings> | null;
   /** Class names, in output order. */
   readonly labels: readonly string[];
-  /** Top-k classes of one image, most likely first. */
-  classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]>;
+  /**
+   * Top-k classes of one image, most likely first (with `groups`: top-k groups, as
+   * `GroupPrediction`s). Bad options throw `RangeError`/`TypeError` before anything runs.
+   */
+  classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]>;
   /** Top-k classes of each image, run as one batch. */
-  classifyBatch(images: ImageInput[], options?: ClassifyOptions): Promise<Prediction[][]>;
+  classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]>;
   /** Raw model output (before softmax) of one image. */
   logits(image: ImageInput, options?: Pick<ClassifyOptions, 'signal'>): Promise<Float32Array>;
-  /** Releases the session. Later calls reject with `DISPOSED`. */
+  /**
+   * Classifies a video's frames as they are presented (a camera, a file, a `canvas.captureStream()`),
+   * one run at a time: frames that come during a run are dropped, not queued. `onResult` gets each
+   * frame's predictions with fps and dropped frames. Ends on `stop()`, on `options.signal`, on
+   * `dispose()` and when the video ends; a paused video costs nothing. Throws `DISPOSED` after
+   * `dispose()`, `TypeError`/`RangeError` for bad arguments.
+   */
+  watch<O extends WatchOptions = WatchOptions>(
+    video: HTMLVideoElement,
+    onResult: (result: WatchResult<ResultFor<O>>) => void,
+    options?: O,
+  ): Watch;
+  /** Releases the session and ends every `watch`. Later calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
+}
+
+function classInfo(c: Pick<Classifier, 'labels' | 'model'>): ClassInfo {
+  return { labels: c.labels, synsets: c.model.synsets, name: (c.model as { name?: string }).name ?? 'this model' };
+}
+
+/** The result controls checked against a classifier's classes: logits → predictions (WordNet loaded when needed). */
+export async function decoderFor(c: Pick<Classifier, 'labels' | 'model'>, controls: ResultControls, defaultTopK: number) {
+  const info = classInfo(c);
+  if (needsWordnet(controls, info)) await loadWordnet();
+  return compileControls(controls, info, defaultTopK);
+}
+
+/**
+ * For `watch`: checks the controls now, throwing; where the WordNet table is needed and not yet
+ * loaded, checks the rest now and returns a promise of the whole check.
+ */
+export function checkControls(c: Pick<Classifier, 'labels' | 'model'>, controls: ResultControls): void | Promise<unknown> {
+  const info = classInfo(c);
+  if (needsWordnet(controls, info) && !wordnetLoaded()) {
+    compileControls({ topK: controls.topK, scoreThreshold: controls.scoreThreshold }, info, 1);
+    return decoderFor(c, controls, 1);
+  }
+  compileControls(controls, info, 1);
 }
 
 /** Default options, in one place. */
@@ -151,13 +195,6 @@ export const DEFAULTS = {
   topK: 5,
   cache: true,
 } as const;
-
-export function checkTopK(k: unknown): number {
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
-    throw new RangeError(`topK must be a positive integer, got ${String(k)}`);
-  }
-  return k;
-}
 
 export function aborted(signal?: AbortSignal): ClassifierError {
   return new ClassifierError('ABORTED', 'the call was aborted', { cause: signal?.reason });
@@ -233,6 +270,29 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm);
 }
 
+/** `classifier.watch` of both classifiers (in this thread and in a worker): frames through `c.classify`. */
+export function startWatch<O extends WatchOptions>(
+  c: Classifier,
+  watchers: Watchers,
+  video: HTMLVideoElement,
+  onResult: (result: WatchResult<ResultFor<O>>) => void,
+  options?: O,
+): Watch {
+  return watchVideo(
+    video,
+    onResult,
+    options ?? {},
+    (v, o) => c.classify(v, o) as Promise<ResultFor<O>[]>,
+    (controls) => checkControls(c, controls),
+    watchers,
+  );
+}
+
+/** `dispose()`: every watch of the classifier ends, with no further callback. */
+export function endWatches(watchers: Watchers): void {
+  for (const end of [...watchers]) end('disposed' satisfies WatchEnd);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class OnnxClassifier implements Classifier {
@@ -245,6 +305,7 @@ class OnnxClassifier implements Classifier {
   /** Set when the session's WebGPU device is lost: the next call moves to WASM. */
   private lost: string | null = null;
   private recovering: Promise<void> | null = null;
+  private readonly watchers: Watchers = new Set();
   fallbackReason: string | null;
   lastTimings: StageTimings | null = null;
 
@@ -275,17 +336,23 @@ class OnnxClassifier implements Classifier {
     return this.session.threads;
   }
 
-  async classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Prediction[]> {
-    const [logits] = await this.run([image], options.signal);
-    return decodePredictions(logits, this.labels, checkTopK(options.topK ?? this.topK));
+  async classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]> {
+    const decode = await decoderFor(this, options ?? {}, this.topK);
+    const [logits] = await this.run([image], options?.signal);
+    return decode(logits) as ResultFor<O>[];
   }
 
-  async classifyBatch(images: ImageInput[], options: ClassifyOptions = {}): Promise<Prediction[][]> {
+  async classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]> {
     if (!Array.isArray(images)) throw new TypeError('classifyBatch(images): images must be an array');
-    const k = checkTopK(options.topK ?? this.topK);
+    const decode = await decoderFor(this, options ?? {}, this.topK);
     if (images.length === 0) return [];
-    const logits = await this.run(images, options.signal);
-    return logits.map((l) => decodePredictions(l, this.labels, k));
+    const logits = await this.run(images, options?.signal);
+    return logits.map((l) => decode(l) as ResultFor<O>[]);
+  }
+
+  watch<O extends WatchOptions = WatchOptions>(video: HTMLVideoElement, onResult: (result: WatchResult<ResultFor<O>>) => void, options?: O): Watch {
+    this.checkUsable();
+    return startWatch(this, this.watchers, video, onResult, options);
   }
 
   async logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
@@ -296,6 +363,7 @@ class OnnxClassifier implements Classifier {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    endWatches(this.watchers);
     await this.queue.catch(() => undefined);
     await this.recovering?.catch(() => undefined);
     await this.session.release();

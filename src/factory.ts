@@ -1,6 +1,6 @@
 /** The public entry points: a classifier in a worker where supported, else in this thread. */
 import { createLocalClassifier, type Classifier, type ClassifierOptions, type ClassifyOptions } from './classifier.ts';
-import type { Prediction } from './decode.ts';
+import type { ResultFor } from './controls.ts';
 import type { ImageInput } from './image.ts';
 import { createWorkerClassifier, workerSupported } from './worker-client.ts';
 
@@ -29,6 +29,6 @@ export function getDefaultClassifier(): Promise<Classifier> {
 }
 
 /** Classifies with the default classifier (`createClassifier()` with default options unless set). */
-export async function classify(image: ImageInput, options?: ClassifyOptions): Promise<Prediction[]> {
+export async function classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]> {
   return (await getDefaultClassifier()).classify(image, options);
 }

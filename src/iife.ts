@@ -11,7 +11,9 @@
  * predictions; a failure fires `classifyerror` with `{ code, message }`. Nothing is downloaded
  * until the first such image appears or `ResNetWeb.classify` is called.
  *
- * Script attributes: `data-model`, `data-model-base-url`, `data-backend`, `data-precision`, `data-top-k`.
+ * Script attributes: `data-model`, `data-model-base-url`, `data-backend`, `data-precision`, `data-top-k`,
+ * and `data-groups` (comma-separated WordNet groups, e.g. `"dog, cat, bird, vehicle, food"`: the
+ * images get coarse categories instead of the 1000 fine classes).
  */
 import * as api from './index.ts';
 import type { ClassifierOptions } from './classifier.ts';
@@ -34,6 +36,12 @@ function scriptOptions(): ClassifierOptions {
 // The page's classifier (ResNetWeb.classify and the auto-tagging) uses the script tag's options.
 setDefaultOptions(scriptOptions());
 
+/** `data-groups="dog, cat, vehicle"` → the groups of every auto-tagged image. */
+const groups = script?.dataset.groups
+  ?.split(',')
+  .map((g) => g.trim())
+  .filter(Boolean);
+
 const classified = new WeakMap<HTMLImageElement, string>();
 
 async function tag(img: HTMLImageElement): Promise<void> {
@@ -41,7 +49,7 @@ async function tag(img: HTMLImageElement): Promise<void> {
   if (!src || classified.get(img) === src) return;
   classified.set(img, src);
   try {
-    const predictions = await api.classify(img);
+    const predictions = await api.classify(img, groups?.length ? { groups } : {});
     if ((img.currentSrc || img.src) !== src) return; // replaced meanwhile: its own run follows
     img.dataset.label = predictions[0]?.label ?? '';
     img.dataset.predictions = JSON.stringify(predictions);

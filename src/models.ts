@@ -51,6 +51,12 @@ export interface ModelSpec {
   precision?: Precision;
   /** Smaller files of the same model, by precision (see `ClassifierOptions.precision`). */
   precisions?: Partial<Record<CompactPrecision, CompactFileSpec>>;
+  /**
+   * `'imagenet-1k'`: the model's 1000 outputs are ImageNet-1k's WordNet synsets in their usual
+   * order (sorted by WordNet id, `n01440764` tench first), as for every ImageNet model in the
+   * registry. Needed for `groups` (coarse WordNet categories) and for classes named by WordNet id.
+   */
+  synsets?: 'imagenet-1k';
 }
 
 /** A registry entry: a {@link ModelSpec} plus what the models script needs to fetch it. */
@@ -94,6 +100,7 @@ const imagenet = {
   std: IMAGENET_STD,
   labels: 'imagenet-labels.json',
   classes: 1000,
+  synsets: 'imagenet-1k',
 } as const;
 
 const cifar10 = {
@@ -271,6 +278,7 @@ export function resolveModel(model: string | ModelSpec | undefined, modelBaseUrl
 }
 
 function validateSpec(s: ModelSpec): void {
+  if (s.synsets !== undefined && s.synsets !== 'imagenet-1k') throw new RangeError(`ModelSpec.synsets must be 'imagenet-1k' or left out, got ${String(s.synsets)}`);
   if (typeof s.url !== 'string' || s.url === '') throw new TypeError('ModelSpec.url must be a non-empty string');
   for (const k of ['inputSize', 'resizeTo'] as const) {
     if (!Number.isInteger(s[k]) || s[k] < 1) throw new RangeError(`ModelSpec.${k} must be a positive integer, got ${s[k]}`);

@@ -2,7 +2,7 @@
  * Tagging many photos: classify a FileList / Blob[] with bounded concurrency, progress and
  * abort; export the results as JSON or CSV.
  */
-import type { Classifier, ClassifyOptions } from './classifier.ts';
+import type { ClassifyOptions } from './classifier.ts';
 import type { Prediction } from './decode.ts';
 import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
 
@@ -11,13 +11,14 @@ export interface TagResult {
   file: Blob;
   /** File name when the input is a `File`, else `''`. */
   name: string;
+  /** Its predictions, as `classify` gives them (`GroupPrediction`s with `groups`). */
   predictions: Prediction[];
   /** Set when this file could not be classified; `predictions` is then empty. */
   error?: { code: ClassifierErrorCode | 'UNKNOWN'; message: string };
 }
 
 /** Options of {@link tagPhotos}. */
-export interface TagOptions extends Pick<ClassifyOptions, 'topK'> {
+export interface TagOptions extends Pick<ClassifyOptions, 'topK' | 'scoreThreshold' | 'allow' | 'deny' | 'groups'> {
   /**
    * How many files are decoded and queued at once (runs share one session, so more mostly
    * overlaps decoding with inference).
@@ -35,14 +36,14 @@ export interface TagOptions extends Pick<ClassifyOptions, 'topK'> {
  * not a readable image gets an `error` instead of predictions; the others are unaffected.
  */
 export async function tagPhotos(
-  classifier: Pick<Classifier, 'classify'>,
+  classifier: { classify(image: Blob, options?: ClassifyOptions): Promise<Prediction[]> },
   files: FileList | ArrayLike<Blob> | Iterable<Blob>,
   options: TagOptions = {},
 ): Promise<TagResult[]> {
   const list = Array.from(files as ArrayLike<Blob>);
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
-  const { signal } = options;
+  const { signal, onProgress: _onProgress, concurrency: _concurrency, ...controls } = options;
   const results: TagResult[] = new Array(list.length);
   let next = 0;
   let done = 0;
@@ -55,7 +56,7 @@ export async function tagPhotos(
       const file = list[i];
       const name = typeof File !== 'undefined' && file instanceof File ? file.name : '';
       try {
-        results[i] = { file, name, predictions: await classifier.classify(file, { topK: options.topK, signal }) };
+        results[i] = { file, name, predictions: await classifier.classify(file, { ...controls, signal }) };
       } catch (e) {
         if (signal?.aborted) throw abort();
         if (!(e instanceof ClassifierError) || e.code !== 'INVALID_IMAGE') throw e;

@@ -3,8 +3,8 @@
  * Worker (worker.ts). Images cross as Blobs (by reference) or transferred ImageBitmaps; the
  * page's main thread only posts messages, so it stays responsive while a model loads and runs.
  */
-import { aborted, checkTopK, DEFAULTS, type Classifier, type ClassifierOptions, type ClassifyOptions, type StageTimings } from './classifier.ts';
-import type { Prediction } from './decode.ts';
+import { aborted, DEFAULTS, decoderFor, endWatches, startWatch, type Classifier, type ClassifierOptions, type ClassifyOptions, type StageTimings } from './classifier.ts';
+import type { ResultControls, ResultFor } from './controls.ts';
 import { ClassifierError, type ClassifierErrorCode } from './errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from './image.ts';
 import type { ModelSpec } from './models.ts';
@@ -13,6 +13,7 @@ import type { Precision } from './compact-file.ts';
 import { failedDownloads } from './runtime-start.ts';
 import { startWorker, workerScriptUrl } from './worker-factory.ts';
 import type { FromWorker, ToWorker, WireError, WireImage } from './worker-protocol.ts';
+import type { Watch, Watchers, WatchOptions, WatchResult } from './watch.ts';
 
 /** True where a dedicated module worker can run the classifier (a page with Worker and OffscreenCanvas). */
 export function workerSupported(): boolean {
@@ -96,6 +97,7 @@ class WorkerClassifier implements Classifier {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private onDisposed?: () => void;
+  private readonly watchers: Watchers = new Set();
 
   constructor(
     private readonly worker: Worker,
@@ -138,10 +140,12 @@ class WorkerClassifier implements Classifier {
   }
 
   private async call<T>(op: 'classify' | 'classifyBatch' | 'logits', images: ImageInput[], options: ClassifyOptions): Promise<T> {
-    const { signal, topK } = options;
+    const { signal, ...rest } = options;
     if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
     if (signal?.aborted) throw aborted(signal);
-    if (topK !== undefined) checkTopK(topK);
+    // Checked here too, so that a bad option throws before the image crosses (the worker applies its topK).
+    const controls: ResultControls = { topK: rest.topK, scoreThreshold: rest.scoreThreshold, allow: rest.allow, deny: rest.deny, groups: rest.groups };
+    await decoderFor(this, controls, 1);
     const wire = await Promise.all(images.map((img) => toWire(img, signal)));
     const drop = () => wire.forEach((w) => w instanceof ImageBitmap && w.close());
     if (this.disposed || signal?.aborted) {
@@ -162,7 +166,7 @@ class WorkerClassifier implements Classifier {
       );
       const transfer = wire.filter((w): w is ImageBitmap => w instanceof ImageBitmap);
       try {
-        this.worker.postMessage({ type: 'run', id, op, images: wire, topK } satisfies ToWorker, transfer);
+        this.worker.postMessage({ type: 'run', id, op, images: wire, controls } satisfies ToWorker, transfer);
       } catch (e) {
         // A tainted bitmap (cross-origin, no CORS) cannot be transferred.
         this.pending.delete(id);
@@ -172,13 +176,22 @@ class WorkerClassifier implements Classifier {
     });
   }
 
-  classify(image: ImageInput, options: ClassifyOptions = {}): Promise<Prediction[]> {
-    return this.call('classify', [image], options);
+  classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]> {
+    return this.call('classify', [image], options ?? {});
   }
 
-  async classifyBatch(images: ImageInput[], options: ClassifyOptions = {}): Promise<Prediction[][]> {
+  async classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]> {
     if (!Array.isArray(images)) throw new TypeError('classifyBatch(images): images must be an array');
-    return images.length === 0 ? [] : this.call('classifyBatch', images, options);
+    if (images.length === 0) {
+      await decoderFor(this, options ?? {}, 1);
+      return [];
+    }
+    return this.call('classifyBatch', images, options ?? {});
+  }
+
+  watch<O extends WatchOptions = WatchOptions>(video: HTMLVideoElement, onResult: (result: WatchResult<ResultFor<O>>) => void, options?: O): Watch {
+    if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
+    return startWatch(this, this.watchers, video, onResult, options);
   }
 
   logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
@@ -188,6 +201,7 @@ class WorkerClassifier implements Classifier {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    endWatches(this.watchers);
     // The worker lets a running call finish; later ones were refused above.
     await new Promise<void>((resolve) => {
       this.onDisposed = resolve;

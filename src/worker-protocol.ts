@@ -3,6 +3,7 @@ import type { ClassifierOptions, StageTimings } from './classifier.ts';
 import type { ModelSpec } from './models.ts';
 import type { Backend } from './backend.ts';
 import type { Precision } from './compact-file.ts';
+import type { ResultControls } from './controls.ts';
 
 /** What crosses to the worker: a Blob (by reference), a transferred ImageBitmap, ImageData or an absolute URL. */
 export type WireImage = Blob | ImageBitmap | ImageData | string;
@@ -12,7 +13,7 @@ export type WireOptions = Omit<ClassifierOptions, 'onProgress' | 'signal' | 'wor
 
 export type ToWorker =
   | { type: 'create'; options: WireOptions; progress: boolean }
-  | { type: 'run'; id: number; op: 'classify' | 'classifyBatch' | 'logits'; images: WireImage[]; topK?: number }
+  | { type: 'run'; id: number; op: 'classify' | 'classifyBatch' | 'logits'; images: WireImage[]; controls: ResultControls }
   | { type: 'abort'; id: number }
   | { type: 'dispose' };
 

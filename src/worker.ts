@@ -49,7 +49,7 @@ scope.onmessage = async ({ data: msg }) => {
     running.set(msg.id, abort);
     try {
       const c = await classifier!;
-      const options = { topK: msg.topK, signal: abort.signal };
+      const options = { ...msg.controls, signal: abort.signal };
       const value =
         msg.op === 'classifyBatch'
           ? await c.classifyBatch(msg.images, options)

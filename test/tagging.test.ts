@@ -23,6 +23,14 @@ function fake(delay = 5) {
 }
 
 describe('tagPhotos', () => {
+  it('passes the result controls (topK, scoreThreshold, allow, deny, groups) to classify', async () => {
+    const seen: unknown[] = [];
+    const c = { classify: async (_: Blob, o?: object) => (seen.push(o), [pred('dog', 0.9)]) };
+    const controls = { topK: 2, scoreThreshold: 0.1, allow: ['a', 1], deny: [2], groups: ['dog', 'cat'] };
+    await tagPhotos(c, [file('a.jpg')], { ...controls, concurrency: 1, onProgress: () => undefined });
+    expect(seen).toEqual([{ ...controls, signal: undefined }]);
+  });
+
   it('keeps input order, bounds concurrency, reports progress, and records bad files', async () => {
     const c = fake();
     const files = ['a.jpg', 'bad.jpg', 'c.jpg', 'd.jpg', 'e.jpg'].map((n) => file(n));
