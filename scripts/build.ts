@@ -7,7 +7,7 @@
  *   resnet-web.js        standalone ES module (a CDN, or any static server, no bundler)
  *   resnet-web.iife.js   script-tag bundle: window.ResNetWeb + <img data-classify> auto-tagging
  *   resnet-web.worker.js the standalone builds' classifier worker
- *   resnet-web.wordnet.js the WordNet table (groups, hypernyms), loaded by the three on first use
+ *   resnet-web.wordnet.js the WordNet table, which the worker loads when `groups` are first used
  *   ort/                 onnxruntime-web's files for the standalone builds, loaded on first use
  */
 import { execFileSync } from 'node:child_process';
@@ -58,7 +58,7 @@ const standalone = (entry: string, format: 'es' | 'iife', fileName: string): Inl
 await build(standalone('src/index.ts', 'es', 'resnet-web.js'));
 await build(standalone('src/iife.ts', 'iife', 'resnet-web.iife.js'));
 await build(standalone('src/worker.ts', 'es', 'resnet-web.worker.js'));
-// The WordNet table (groups, hypernyms), which the three above import from beside them on first use,
+// The WordNet table, which the worker imports from beside it when `groups` are first used,
 // with WordNet's licence on top (the minifier drops comments; the licence asks to be on every copy).
 const wordnetBuild = standalone('src/wordnet-table.ts', 'es', 'resnet-web.wordnet.js');
 await build({ ...wordnetBuild, build: { ...wordnetBuild.build, sourcemap: false } });

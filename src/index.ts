@@ -17,7 +17,7 @@ export type { ClassifierErrorCode } from './errors.ts';
 export type { ImageInput } from './image.ts';
 export type { Prediction } from './decode.ts';
 export type { ClassRef, GroupPrediction, ResultControls, ResultFor } from './controls.ts';
-export { hypernyms, imagenetSynset } from './wordnet.ts';
+export { hypernyms, hypernymSynsets, imagenetSynset } from './hypernyms.ts';
 export type { Synset } from './wordnet.ts';
 export type { Watch, WatchEnd, WatchOptions, WatchResult } from './watch.ts';
 export { clearModelCache, modelCacheSize } from './cache.ts';

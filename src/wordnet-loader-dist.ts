@@ -1,7 +1,7 @@
 /**
- * `dist/` builds (ES module, script tag, worker) load the WordNet table from
- * `resnet-web.wordnet.js` beside the bundle, the first time `groups` or `hypernyms` need it:
- * the script tag's bundle stays small, and pages that never use groups never fetch it.
+ * `dist/` builds load the WordNet table from `resnet-web.wordnet.js` beside the bundle, the first
+ * time `groups` need it, where the bundle does not hold it already: the worker's (the page's
+ * bundles export `hypernyms`, which holds the table). Pages that never use groups never fetch it.
  */
 import { bundleUrl } from './ort-loader-dist.ts';
 

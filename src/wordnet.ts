@@ -1,9 +1,10 @@
 /**
- * ImageNet-1k's classes in WordNet 3.0: each class's ancestors (`hypernyms`), and coarse groups
- * ("dog", "vehicle", "n07707451") resolved to the classes under them. The table is generated
- * from WordNet's data files (scripts/build-wordnet.ts); nothing is looked up at run time. It is
- * a chunk of its own (29 KB gzipped), imported the first time it is needed: apps that use neither
- * `groups` nor `hypernyms` never load it.
+ * ImageNet-1k's classes in WordNet 3.0: coarse groups ("dog", "vehicle", "n07707451") resolved to
+ * the classes under them, and each class's ancestors (hypernyms.ts). The table is generated from
+ * WordNet's data files (scripts/build-wordnet.ts); nothing is looked up at run time. `groups`
+ * imports it the first time it is needed (`loadWordnet`), so where nothing imports
+ * `hypernyms` (the classifier's worker, an app that tree-shakes it away) it is a chunk of its
+ * own (29 KB gzipped) that pages without groups never load.
  */
 import { closeMatches } from './names.ts';
 import { importWordnetTable } from './wordnet-loader.ts';
@@ -38,9 +39,21 @@ let loading: Promise<Table> | null = null;
 
 const key = (name: string) => name.trim().toLowerCase().replaceAll('_', ' ').replace(/\s+/g, ' ');
 
-/** Imports and indexes the table, once. */
+/** The table's text, where a module that imports it statically (hypernyms.ts) is in the bundle. */
+let bundled: string | null = null;
+export function provideTable(text: string): void {
+  bundled ??= text;
+}
+
+/** Indexes the table, once. */
+export function useTable(text: string): Table {
+  table ??= index(text);
+  return table;
+}
+
+/** Indexes the table, once: the bundled one if there is one, else imported (its own chunk). */
 export function loadWordnet(): Promise<Table> {
-  loading ??= importWordnetTable().then(({ WORDNET_TABLE }) => (table = index(WORDNET_TABLE)));
+  loading ??= bundled ? Promise.resolve(useTable(bundled)) : importWordnetTable().then(({ WORDNET_TABLE }) => useTable(WORDNET_TABLE));
   return loading;
 }
 
@@ -83,7 +96,7 @@ function index(WORDNET_TABLE: string): Table {
   return { nodes, byId, byName, above };
 }
 
-function checkClass(classIndex: number): void {
+export function checkClass(classIndex: number): void {
   if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= IMAGENET_CLASSES) {
     throw new RangeError(`classIndex must be an ImageNet-1k class index, an integer from 0 to 999, got ${String(classIndex)}`);
   }
@@ -91,10 +104,9 @@ function checkClass(classIndex: number): void {
 
 const synset = (n: Node): Synset => ({ id: n.id, names: [...n.names] });
 
-/** The WordNet synset of an ImageNet-1k class (`await imagenetSynset(258)` → Samoyed, `n02111889`). */
-export async function imagenetSynset(classIndex: number): Promise<Synset> {
+/** The WordNet synset of an ImageNet-1k class (after the table is loaded). */
+export function classSynset(classIndex: number): Synset {
   checkClass(classIndex);
-  await loadWordnet();
   return synset(load().nodes[classIndex]);
 }
 
@@ -104,14 +116,9 @@ export function imagenetClassOf(id: string): number {
   return i < IMAGENET_CLASSES ? i : -1;
 }
 
-/**
- * Every ancestor of an ImageNet-1k class in WordNet 3.0 (hypernyms and instance hypernyms, up to
- * `entity`), nearest first: `hypernyms(258)` → Spitz, dog, domestic animal, canine, … entity.
- * A class under two parents (a dog is a canine and a domestic animal) lists both lines.
- */
-export async function hypernyms(classIndex: number): Promise<Synset[]> {
+/** Every ancestor of an ImageNet-1k class, nearest first, breadth first (after the table is loaded). */
+export function ancestors(classIndex: number): Synset[] {
   checkClass(classIndex);
-  await loadWordnet();
   const { nodes } = load();
   const out: Synset[] = [];
   const seen = new Set([classIndex]);

@@ -10,7 +10,7 @@ describe('importing the package in Node', () => {
     const sdk = await import('../src/index.ts');
     expect(Object.keys(sdk).sort()).toEqual([
       'ClassifierError', 'DEFAULTS', 'DEFAULT_MODEL', 'MODELS', 'classify', 'clearModelCache', 'compactFileName', 'createClassifier',
-      'hypernyms', 'imagenetSynset', 'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
+      'hypernymSynsets', 'hypernyms', 'imagenetSynset', 'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
     ]);
     expect(sdk.modelNames()).toContain('resnet50');
   });

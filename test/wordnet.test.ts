@@ -2,15 +2,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWordnetTable, imagenetSynsetIds, SYNSETS_FILE, TABLE_FILE, WORDNET_DIR, wordnetModule } from '../scripts/build-wordnet.ts';
-import { hypernyms, imagenetSynset, loadWordnet, resolveGroups, wordnetLoaded } from '../src/wordnet.ts';
+import { hypernyms, hypernymSynsets, imagenetSynset } from '../src/hypernyms.ts';
+import { loadWordnet, resolveGroups, wordnetLoaded } from '../src/wordnet.ts';
 
-const names = async (i: number) => (await hypernyms(i)).map((s) => s.names[0]);
-
-it('the table is a module of its own, loaded on first use', async () => {
+it('the table is indexed on first use: loaded by groups, or by hypernyms() at once', async () => {
   expect(wordnetLoaded()).toBe(false);
   expect(() => resolveGroups(['dog'])).toThrow(/before loadWordnet/);
-  await loadWordnet();
+  expect(hypernyms(258)[0]).toBe('spitz'); // synchronous: the table is imported by hypernyms.ts
   expect(wordnetLoaded()).toBe(true);
+  await loadWordnet(); // groups reuse it
+  expect(resolveGroups(['dog'])[0].classes).toHaveLength(118);
 });
 
 describe('the WordNet table', () => {
@@ -22,22 +23,22 @@ describe('the WordNet table', () => {
     expect(table.split('\n')).toHaveLength(1860); // the 1000 classes and their 860 ancestors
   });
 
-  it('lists each class as its ImageNet synset, in class-index order', async () => {
+  it('lists each class as its ImageNet synset, in class-index order', () => {
     const ids = imagenetSynsetIds(SYNSETS_FILE);
-    for (const i of [0, 258, 281, 504, 999]) expect((await imagenetSynset(i)).id).toBe(ids[i]);
-    expect(await imagenetSynset(258)).toEqual({ id: 'n02111889', names: ['Samoyed', 'Samoyede'] });
+    for (const i of [0, 258, 281, 504, 999]) expect(imagenetSynset(i).id).toBe(ids[i]);
+    expect(imagenetSynset(258)).toEqual({ id: 'n02111889', names: ['Samoyed', 'Samoyede'] });
   });
 
-  it('hypernyms: every ancestor, nearest first, both lines of a class under two parents', async () => {
-    const samoyed = await names(258);
+  it('hypernyms: every ancestor, nearest first, both lines of a class under two parents', () => {
+    const samoyed = hypernyms(258);
     expect(samoyed[0]).toBe('spitz');
     expect(samoyed[1]).toBe('dog');
     expect(samoyed).toEqual(expect.arrayContaining(['canine', 'domestic animal', 'carnivore', 'mammal', 'animal', 'organism', 'entity']));
     expect(samoyed.at(-1)).toBe('entity');
     expect(new Set(samoyed).size).toBe(samoyed.length);
-    expect(await names(504)).toEqual(expect.arrayContaining(['mug', 'drinking vessel', 'container'])); // coffee mug
-    expect((await hypernyms(258))[1]).toEqual({ id: 'n02084071', names: ['dog', 'domestic dog', 'Canis familiaris'] });
-    for (const bad of [-1, 1000, 1.5, NaN]) await expect(hypernyms(bad)).rejects.toThrow(RangeError);
+    expect(hypernyms(504)).toEqual(expect.arrayContaining(['mug', 'drinking vessel', 'container'])); // coffee mug
+    expect(hypernymSynsets(258)[1]).toEqual({ id: 'n02084071', names: ['dog', 'domestic dog', 'Canis familiaris'] });
+    for (const bad of [-1, 1000, 1.5, NaN]) expect(() => hypernyms(bad)).toThrow(RangeError);
   });
 });
 
