@@ -188,6 +188,24 @@ async function watchFps(model: string, backend: 'wasm' | 'webgpu', seconds: numb
   return out;
 }
 
+/**
+ * `analyze` (labels + embedding from one run) against `classify`, taken in turns on the same
+ * ImageBitmap, in the classifier's worker: the embedding should cost next to nothing.
+ */
+async function analyzeCost(model: string, backend: 'wasm' | 'webgpu', runs: number): Promise<{ classify: Timing; analyze: Timing; embed: Timing; size: number }> {
+  const limit = callTimeoutMs(backend);
+  const label = `${model} on ${backend}, analyze`;
+  const c = await within(limit, `${label}: createClassifier`, createClassifier({ model, backend }));
+  const blob = await within(limit, `${label}: fetch the image`, fetch(BENCH_IMAGE).then((r) => r.blob()));
+  const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  const size = (await within(limit, `${label}: embed`, c.embed(bitmap))).length;
+  const t = await timeEach(runs, { classify: () => c.classify(bitmap), analyze: () => c.analyze(bitmap), embed: () => c.embed(bitmap) }, {
+    warmup: 2, timeoutMs: limit, label,
+  });
+  await c.dispose();
+  return { ...t, size };
+}
+
 async function adapterName(): Promise<string> {
   const info = (await navigator.gpu?.requestAdapter())?.info;
   return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown' : 'none';
@@ -195,7 +213,7 @@ async function adapterName(): Promise<string> {
 
 declare global {
   interface Window {
-    bench: { measure: typeof measure; adapterName: typeof adapterName; precisions: typeof precisions; watchFps: typeof watchFps };
+    bench: { measure: typeof measure; adapterName: typeof adapterName; precisions: typeof precisions; watchFps: typeof watchFps; analyzeCost: typeof analyzeCost };
   }
 }
-window.bench = { measure, adapterName, precisions, watchFps };
+window.bench = { measure, adapterName, precisions, watchFps, analyzeCost };

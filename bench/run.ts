@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--precisions fp32,fp16,int8]
  *                 [--precisions-only] [--no-tjs] [--watch-models resnet56-cifar10,mobilenetv2-int8] [--watch-seconds 10]
+ *                 [--embed-models resnet50-untrained,resnet56-cifar10,mobilenetv2-int8]
  *
  * Builds the bench pages (production build), serves them with COOP/COEP, and measures in
  * Chromium, per model and backend: raw session.run, classify end to end in the classifier's
@@ -9,7 +10,8 @@
  * files. Then, per precision (the fp16/int8 files of `npm run models -- --precision fp16,int8`):
  * file size, session creation, classify, cold start, and top-1 agreement with fp32 on the test
  * photos (ImageNet models). Then `classifier.watch` on a 30 fps canvas stream of the classic photos
- * (--watch-models, '' for none): frames classified per second, frames dropped, latency.
+ * (--watch-models, '' for none): frames classified per second, frames dropped, latency. Then
+ * `analyze` (labels + embedding, one run) and `embed` against `classify` (--embed-models, '' for none).
  * Prints the tables and writes bench/results.md. Figures only: nothing is asserted.
  * Every wait has a time limit: a stage that hangs fails the run with the stage's name.
  */
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     'precisions-only': { type: 'boolean', default: false },
     'watch-models': { type: 'string', default: 'resnet56-cifar10,mobilenetv2-int8' },
     'watch-seconds': { type: 'string', default: '10' },
+    'embed-models': { type: 'string', default: 'resnet50-untrained,resnet56-cifar10,mobilenetv2-int8' },
     image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
   },
@@ -278,6 +281,21 @@ for (const model of args['watch-models']!.split(',').filter(Boolean)) {
   }
 }
 
+// ---- embeddings: analyze vs classify ---------------------------------------------------------------
+const embedRows: { model: string; backend: string; classify: Timing; analyze: Timing; embed: Timing; size: number }[] = [];
+for (const model of args['embed-models']!.split(',').filter(Boolean)) {
+  if (!existsSync(path.join(modelsDir, MODELS[model]?.url ?? '?'))) throw new Error(`${model}: its model file is missing; run \`npm run models\` first`);
+  for (const backend of backends) {
+    if (backend === 'webgpu' && swiftshader && MODELS[model].inputSize > 32) continue; // seconds a run
+    const { runs } = plan(model, backend);
+    log(`${model} on ${backend}: analyze vs classify, ${runs} runs…`);
+    const r = await inPage(`${base}index.html`, '!!window.bench', (page) =>
+      within(measureLimit(backend, runs, 0) * 3, `${model} on ${backend}: analyze`,
+        page.evaluate(([m, b, n]) => window.bench.analyzeCost(m, b, n), [model, backend, runs] as const)));
+    embedRows.push({ ...r, model, backend });
+  }
+}
+
 const chromiumVersion = browser.version();
 await within(MINUTE, 'closing Chromium', browser.close());
 await within(MINUTE, 'stopping the preview server', new Promise<void>((resolve) => server.httpServer.close(() => resolve())));
@@ -361,6 +379,16 @@ if (watchRows.length) {
   for (const r of watchRows) {
     const share = r.frames + r.dropped ? `${((100 * r.dropped) / (r.frames + r.dropped)).toFixed(0)} %` : '–';
     lines.push(`| ${r.model} | ${r.backend} | ${r.path} | ${r.fps.toFixed(1)} | ${r.frames} | ${r.dropped} | ${share} | ${ms(r.latency)} | ${r.run.toFixed(1)} ms |`);
+  }
+}
+if (embedRows.length) {
+  lines.push('', '## Embeddings (analyze)', '',
+    '`classify(ImageBitmap)`, `analyze(ImageBitmap)` (labels and embedding from one run) and `embed(ImageBitmap)`, in the classifier\'s ' +
+    'worker, taken in turns; the image as (b) above.', '');
+  lines.push('| model | backend | embedding size | classify | analyze | analyze / classify | embed |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const r of embedRows) {
+    lines.push(`| ${r.model} | ${r.backend} | ${r.size} | ${ms(r.classify)} | ${ms(r.analyze)} | ${ratio(r.analyze, r.classify)} | ${ms(r.embed)} |`);
   }
 }
 const table = lines.join('\n');

@@ -11,13 +11,20 @@ const urls = photos.map((f) => `/test-images/imagenet/${f}`);
 /** The test's coarse groups, covering the 100 photos' classes (test/data/imagenet-groups.json). */
 const GROUPS: Record<string, string[]> = JSON.parse(readFileSync(path.join(import.meta.dirname, '../test/data/imagenet-groups.json'), 'utf8'));
 
-test('scoreThreshold, allow and deny on the 100 photos: the full softmax, filtered before top-k', async ({ harness }) => {
-  const r = await harness.evaluate(async (urls) => {
+test('scoreThreshold, allow, deny and groups on the 100 photos: the full softmax, filtered before top-k; group vs fine top-1 accuracy', async ({ harness }) => {
+  const groups = Object.keys(GROUPS);
+  const r = await harness.evaluate(async ({ urls, groups }) => {
     const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'wasm' });
     const full = await c.classifyBatch(urls, { topK: 1000 });
+    const coarse = await c.classifyBatch(urls, { groups, topK: groups.length });
+    // tagPhotos takes groups too (the first three photos, as Blobs).
+    const blobs = await Promise.all(urls.slice(0, 3).map(async (u) => (await fetch(u)).blob()));
+    const tagged = await window.sdk.tagPhotos(c, blobs, { groups, topK: 1 });
     const allow = ['Samoyed', 'tabby', 'coffee mug', 'tench', 'zebra', 'orange', 'laptop', 'banjo'];
     const out = {
       full: full.map((p) => p.map(({ index, score }) => ({ index, score }))),
+      coarse: coarse.map((p) => p.map(({ label, index, score, classes, top }) => ({ label, index, score, classes, top: top.index }))),
+      tagged: tagged.map((t) => t.predictions[0].label),
       threshold: await c.classifyBatch(urls, { scoreThreshold: 0.3, topK: 5 }),
       allowed: await c.classifyBatch(urls, { allow, topK: 3 }),
       denied: [] as { index: number; score: number }[][],
@@ -36,7 +43,7 @@ test('scoreThreshold, allow and deny on the 100 photos: the full softmax, filter
     }
     await c.dispose();
     return { ...out, allowIndices: allow.map((l) => c.labels.indexOf(l)) };
-  }, urls);
+  }, { urls, groups });
   let kept = 0;
   photos.forEach((f, i) => {
     const full = r.full[i];
@@ -59,36 +66,17 @@ test('scoreThreshold, allow and deny on the 100 photos: the full softmax, filter
   expect(r.errors[0]).toMatch(/^RangeError: allow: "samoyd" is not a class of mobilenetv2-int8 \(did you mean "Samoyed"/);
   expect(r.errors[1]).toMatch(/^RangeError: deny: "cofee mug" .*did you mean "coffee mug"/);
   expect(r.errors[2]).toMatch(/^RangeError: scoreThreshold/);
-});
 
-test('groups: on the 100 photos, group top-1 accuracy is at least the fine top-1 accuracy', async ({ harness }) => {
-  const groups = Object.keys(GROUPS);
-  const r = await harness.evaluate(
-    async ({ urls, groups }) => {
-      const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'wasm' });
-      const fine = await c.classifyBatch(urls, { topK: 1000 });
-      const coarse = await c.classifyBatch(urls, { groups, topK: groups.length });
-      // tagPhotos takes groups too (the first three photos, as Blobs).
-      const blobs = await Promise.all(urls.slice(0, 3).map(async (u) => (await fetch(u)).blob()));
-      const tagged = await window.sdk.tagPhotos(c, blobs, { groups, topK: 1 });
-      await c.dispose();
-      return {
-        fine: fine.map((p) => p.map(({ index, score }) => ({ index, score }))),
-        coarse: coarse.map((p) => p.map(({ label, index, score, classes, top }) => ({ label, index, score, classes, top: top.index }))),
-        tagged: tagged.map((t) => t.predictions[0].label),
-      };
-    },
-    { urls, groups },
-  );
+  // groups: fine vs group top-1 accuracy, with the groups of test/data/imagenet-groups.json.
   let fineCorrect = 0;
   let groupCorrect = 0;
   photos.forEach((f, i) => {
     const truth = reference.imagenet[f].class_index;
     const trueGroup = groups.find((g) => GROUPS[g].includes(f.slice(10, -5)))!;
-    if (r.fine[i][0].index === truth) fineCorrect++;
+    if (r.full[i][0].index === truth) fineCorrect++;
     if (r.coarse[i][0].label === trueGroup) groupCorrect++;
     // Each group's score is the sum of its classes' probabilities; together at most 1 (groups never share a class).
-    const prob = new Map(r.fine[i].map((p) => [p.index, p.score]));
+    const prob = new Map(r.full[i].map((p) => [p.index, p.score]));
     for (const g of r.coarse[i]) {
       expect(g.index).toBe(-1);
       expect(g.score).toBeCloseTo(g.classes.reduce((s, c) => s + prob.get(c)!, 0), 9);

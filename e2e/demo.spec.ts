@@ -50,7 +50,7 @@ test('an image URL, then a bad file with a clear message', async ({ page }) => {
   expect(errors).toEqual([]);
 });
 
-test('gallery: tag a folder with progress, export JSON and CSV; a bad photo is reported', async ({ page }) => {
+test('gallery: tag a folder with progress, export JSON and CSV, find similar, group duplicates; a bad photo is reported', async ({ page }) => {
   const errors = await open(page, '&tab=gallery');
   await page.setInputFiles('#folder', path.join(IMAGES, 'classic'));
   await expect(page.locator('#gallery-status')).toContainText('5 photos tagged');
@@ -70,6 +70,21 @@ test('gallery: tag a folder with progress, export JSON and CSV; a bad photo is r
   expect(rows[0]).toBe('file,rank,label,index,score,error');
   expect(rows).toHaveLength(1 + 5 * 5);
   await page.screenshot({ path: path.join(shots, 'demo-gallery.png'), fullPage: true });
+
+  // Find similar (click a photo) and group duplicates: by embedding, from the same runs as the tags.
+  await page.locator('#grid li', { hasText: 'Samoyed' }).click();
+  await expect(page.locator('#gallery-status')).toContainText('Most similar to pytorch-hub-dog.jpg first');
+  await expect(page.locator('#grid li').first()).toContainText('Samoyed');
+  await expect(page.locator('#grid li').first()).toContainText('similarity 1.00');
+  await page.setInputFiles('#photos', [
+    path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg'), path.join(IMAGES, 'classic/pytorch-hub-dog.jpg'),
+    path.join(IMAGES, 'classic/trt5-binoculars.jpeg'), path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg'),
+  ]);
+  await expect(page.locator('#gallery-status')).toContainText('4 photos tagged');
+  await page.click('#duplicates');
+  await expect(page.locator('#gallery-status')).toHaveText('1 group of near-duplicates (2 photos), shown first.');
+  await expect(page.locator('#grid li[data-group="1"]')).toHaveCount(2);
+  await expect(page.locator('#grid li[data-group="1"]').first()).toContainText('coffee mug');
 
   await page.setInputFiles('#photos', [path.join(IMAGES, 'classic/trt5-mug-cc0.jpeg'), path.join(IMAGES, 'edge/truncated.jpg')]);
   await expect(page.locator('#gallery-status')).toContainText('2 photos tagged');

@@ -13,7 +13,8 @@ import { MODELS, resolveModel, type ModelSpec } from './models.ts';
 import { normalizationTables, preprocess } from './preprocess.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
 import type { Backend, BackendRequest } from './backend.ts';
-import { openSession, reportFallback, type ModelSession } from './session.ts';
+import { openSession, reportFallback, type ModelSession, type RunOutput } from './session.ts';
+import { prepareEmbedding, toEmbedding, type EmbedOptions } from './embedding.ts';
 import { checkPrecision, loadModelFile, type PrecisionRequest } from './precision.ts';
 import { watchVideo, type Watch, type WatchEnd, type Watchers, type WatchOptions, type WatchResult } from './watch.ts';
 
@@ -148,6 +149,23 @@ export interface Classifier {
   /** Raw model output (before softmax) of one image. */
   logits(image: ImageInput, options?: Pick<ClassifyOptions, 'signal'>): Promise<Float32Array>;
   /**
+   * Whether the model has an embedding: the pooled features that feed its classifier head, found
+   * in the graph when it loads (or named by `ModelSpec.embeddingOutput`).
+   */
+  readonly canEmbed: boolean;
+  /**
+   * The image's embedding: the model's pooled features (2048 values for ResNet-50, 64 for the CIFAR
+   * ResNets, 1280 for MobileNetV2), L2-normalized unless `normalize: false`. Compare embeddings with
+   * `cosineSimilarity`, `nearest`, `findDuplicates`. A model without one (`canEmbed` false)
+   * rejects with `MODEL_LOAD_FAILED` saying so; `classify` is unaffected.
+   */
+  embed(image: ImageInput, options?: EmbedOptions): Promise<Float32Array>;
+  /** Predictions and embedding of one image from one model run. */
+  analyze<O extends ClassifyOptions & EmbedOptions = ClassifyOptions & EmbedOptions>(
+    image: ImageInput,
+    options?: O,
+  ): Promise<{ predictions: ResultFor<O>[]; embedding: Float32Array }>;
+  /**
    * Classifies a video's frames as they are presented (a camera, a file, a `canvas.captureStream()`),
    * one run at a time: frames that come during a run are dropped, not queued. `onResult` gets each
    * frame's predictions with fps and dropped frames. Ends on `stop()`, on `options.signal`, on
@@ -263,11 +281,19 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   };
   // Creating the session (starting onnxruntime-web, compiling shaders) can take seconds: an abort
   // rejects at once, and the session, when it comes, is released.
-  const session = await abortable(openSession(bytes, sessionOptions), signal, (s) => void s.release());
+  // The pooled features become a second output of the graph (see graph.ts and embedding.ts).
+  const prepared = prepareEmbedding(bytes, spec);
+  const session = await abortable(
+    openSession(prepared.bytes, { ...sessionOptions, embeddingOutput: prepared.output }),
+    signal,
+    (s) => void s.release(),
+  );
   // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
-  const reopenOnWasm = async () =>
-    openSession((await loadModelFile(spec, file.precision, fileOptions)).bytes, { ...sessionOptions, backend: 'wasm' });
-  return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm);
+  const reopenOnWasm = async () => {
+    const again = prepareEmbedding((await loadModelFile(spec, file.precision, fileOptions)).bytes, spec);
+    return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
+  };
+  return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
 }
 
 /** `classifier.watch` of both classifiers (in this thread and in a worker): frames through `c.classify`. */
@@ -293,6 +319,12 @@ export function endWatches(watchers: Watchers): void {
   for (const end of [...watchers]) end('disposed' satisfies WatchEnd);
 }
 
+/** One run's outputs, split per image. */
+interface PerImage {
+  logits: Float32Array[];
+  features: Float32Array[] | null;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 class OnnxClassifier implements Classifier {
@@ -316,6 +348,8 @@ class OnnxClassifier implements Classifier {
     private session: ModelSession,
     private readonly topK: number,
     private readonly reopenOnWasm: () => Promise<ModelSession>,
+    /** Why the model has no embedding (`null` when it has one). */
+    private readonly noEmbedding: string | null,
   ) {
     this.tables = normalizationTables(model.mean, model.std);
     this.gpu = session.device ? new GpuPreprocessor(session.device, model) : null;
@@ -336,17 +370,36 @@ class OnnxClassifier implements Classifier {
     return this.session.threads;
   }
 
+  get canEmbed(): boolean {
+    return this.noEmbedding === null;
+  }
+
   async classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]> {
     const decode = await decoderFor(this, options ?? {}, this.topK);
-    const [logits] = await this.run([image], options?.signal);
-    return decode(logits) as ResultFor<O>[];
+    const { logits } = await this.run([image], options?.signal);
+    return decode(logits[0]) as ResultFor<O>[];
+  }
+
+  async embed(image: ImageInput, options: EmbedOptions = {}): Promise<Float32Array> {
+    return (await this.analyze(image, { ...options, topK: 1 })).embedding;
+  }
+
+  async analyze<O extends ClassifyOptions & EmbedOptions = ClassifyOptions & EmbedOptions>(
+    image: ImageInput,
+    options?: O,
+  ): Promise<{ predictions: ResultFor<O>[]; embedding: Float32Array }> {
+    const decode = await decoderFor(this, options ?? {}, this.topK);
+    this.checkUsable(options?.signal);
+    if (this.noEmbedding) throw new ClassifierError('MODEL_LOAD_FAILED', this.noEmbedding);
+    const { logits, features } = await this.run([image], options?.signal, true);
+    return { predictions: decode(logits[0]) as ResultFor<O>[], embedding: toEmbedding(features![0], options) };
   }
 
   async classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]> {
     if (!Array.isArray(images)) throw new TypeError('classifyBatch(images): images must be an array');
     const decode = await decoderFor(this, options ?? {}, this.topK);
     if (images.length === 0) return [];
-    const logits = await this.run(images, options?.signal);
+    const { logits } = await this.run(images, options?.signal);
     return logits.map((l) => decode(l) as ResultFor<O>[]);
   }
 
@@ -356,8 +409,8 @@ class OnnxClassifier implements Classifier {
   }
 
   async logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
-    const [logits] = await this.run([image], options.signal);
-    return logits;
+    const { logits } = await this.run([image], options.signal);
+    return logits[0];
   }
 
   async dispose(): Promise<void> {
@@ -389,26 +442,29 @@ class OnnxClassifier implements Classifier {
     return job;
   }
 
-  /** `images` → one batch → logits per image; an abort rejects at once (the work then stops at its next step). */
-  private run(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+  /**
+   * `images` → one batch → logits per image (and with `features`, pooled features per image); an
+   * abort rejects at once (the work then stops at its next step).
+   */
+  private run(images: ImageInput[], signal?: AbortSignal, features = false): Promise<PerImage> {
     this.checkUsable(signal);
-    return abortable(this.runRecovering(images, signal), signal);
+    return abortable(this.runRecovering(images, signal, features), signal);
   }
 
   /**
    * When the WebGPU device is lost (before or during the call), the model is reopened on WASM
    * and the call runs again there.
    */
-  private async runRecovering(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async runRecovering(images: ImageInput[], signal: AbortSignal | undefined, features: boolean): Promise<PerImage> {
     if (this.lost) await this.recover();
     try {
-      return await this.runOnce(images, signal);
+      return await this.runOnce(images, signal, features);
     } catch (e) {
       // The caller's errors (a bad image, abort, dispose) are not the device's.
       if ((e instanceof ClassifierError && e.code !== 'INFERENCE_FAILED') || !(await this.deviceLost())) throw e;
       await this.recover();
       this.checkUsable(signal);
-      return this.runOnce(images, signal);
+      return this.runOnce(images, signal, features);
     }
   }
 
@@ -440,18 +496,21 @@ class OnnxClassifier implements Classifier {
     return this.recovering;
   }
 
-  private async runOnce(images: ImageInput[], signal?: AbortSignal): Promise<Float32Array[]> {
+  private async runOnce(images: ImageInput[], signal: AbortSignal | undefined, features: boolean): Promise<PerImage> {
     const t: StageTimings = { decode: 0, preprocess: 0, inference: 0, total: 0 };
     const t0 = performance.now();
-    const out = this.gpu ? await this.runOnGpu(this.gpu, images, t, signal) : await this.runOnCpu(images, t, signal);
+    const out = this.gpu ? await this.runOnGpu(this.gpu, images, t, signal, features) : await this.runOnCpu(images, t, signal, features);
     t.total = performance.now() - t0;
     this.lastTimings = t;
-    const classes = this.labels.length;
-    return images.map((_, i) => out.slice(i * classes, (i + 1) * classes));
+    const split = (data: Float32Array) => {
+      const size = data.length / images.length;
+      return images.map((_, i) => data.slice(i * size, (i + 1) * size));
+    };
+    return { logits: split(out.logits), features: out.features ? split(out.features) : null };
   }
 
   /** CPU preprocessing into one NCHW tensor, then the session. */
-  private async runOnCpu(images: ImageInput[], t: StageTimings, signal?: AbortSignal): Promise<Float32Array> {
+  private async runOnCpu(images: ImageInput[], t: StageTimings, signal: AbortSignal | undefined, features: boolean): Promise<RunOutput> {
     const size = 3 * this.model.inputSize ** 2;
     const input = new Float32Array(images.length * size);
     // Decoding runs a few images ahead of preprocessing (off the main thread), and only those
@@ -470,7 +529,7 @@ class OnnxClassifier implements Classifier {
       t.preprocess += mark - decoded;
       this.checkUsable(signal);
     }
-    const out = await this.enqueue(signal, () => this.session.run(input, images.length));
+    const out = await this.enqueue(signal, () => this.session.run(input, images.length, features));
     t.inference = performance.now() - mark;
     return out;
   }
@@ -480,7 +539,7 @@ class OnnxClassifier implements Classifier {
    * the session on that buffer; only the logits come back. An image larger than a texture can
    * hold is preprocessed on the CPU and uploaded instead.
    */
-  private async runOnGpu(gpu: GpuPreprocessor, images: ImageInput[], t: StageTimings, signal?: AbortSignal): Promise<Float32Array> {
+  private async runOnGpu(gpu: GpuPreprocessor, images: ImageInput[], t: StageTimings, signal: AbortSignal | undefined, features: boolean): Promise<RunOutput> {
     const sources: (GpuImageSource & { release(): void })[] = [];
     const uploads = new Map<number, Float32Array<ArrayBuffer>>();
     const t0 = performance.now();
@@ -513,7 +572,7 @@ class OnnxClassifier implements Classifier {
         }
         const t2 = performance.now();
         t.preprocess = t2 - t1;
-        const out = await this.session.runGpu(buffer, images.length);
+        const out = await this.session.runGpu(buffer, images.length, features);
         t.inference = performance.now() - t2;
         return out;
       });

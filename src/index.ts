@@ -30,4 +30,7 @@ export { modelFileSizes } from './precision.ts';
 export type { AvailableFile, PrecisionRequest } from './precision.ts';
 export type { Backend, BackendRequest } from './backend.ts';
 export { tagPhotos, tagsToCSV, tagsToJSON } from './tagging.ts';
-export type { TagOptions, TagResult } from './tagging.ts';
+export type { Tagger, TagOptions, TagResult } from './tagging.ts';
+export { cosineSimilarity, DEFAULT_DUPLICATE_THRESHOLD, findDuplicates, nearest, quantizeEmbedding } from './similarity.ts';
+export type { DuplicateOptions, Embedding, Neighbour } from './similarity.ts';
+export type { EmbedOptions } from './embedding.ts';

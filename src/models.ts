@@ -57,6 +57,11 @@ export interface ModelSpec {
    * registry. Needed for `groups` (coarse WordNet categories) and for classes named by WordNet id.
    */
   synsets?: 'imagenet-1k';
+  /**
+   * The tensor whose values are the image's embedding (e.g. the pooled features). Default: found in
+   * the graph when the model loads, the input of the last Gemm/MatMul before the logits.
+   */
+  embeddingOutput?: string;
 }
 
 /** A registry entry: a {@link ModelSpec} plus what the models script needs to fetch it. */

@@ -45,6 +45,8 @@ export interface SessionOptions {
   /** Expected input/output names (checked); default: the model's first input/output. */
   inputName?: string;
   outputName?: string;
+  /** The graph output holding the pooled features (added by graph.ts), if any. */
+  embeddingOutput?: string | null;
   /** Expected square input side and class count, checked against the model's metadata. */
   inputSize: number;
   classes: number;
@@ -68,17 +70,29 @@ export interface ModelSession {
   readonly backend: Backend;
   readonly inputName: string;
   readonly outputName: string;
+  /** The output holding the pooled features (the embedding), or `null` when the model has none. */
+  readonly embeddingOutput: string | null;
   /** WASM threads of the runtime (all cores on a cross-origin isolated page, else 1). */
   readonly threads: number;
   /** The session's GPUDevice (WebGPU backend only): preprocessing runs on it too. */
   readonly device?: GPUDevice;
   /** Why an `'auto'` request runs on WASM (no adapter, or WebGPU failed); `null` otherwise. */
   readonly fallbackReason: string | null;
-  /** Runs `n` images (NCHW float32) and returns their logits, `n × classes` values. */
-  run(input: Float32Array, n: number): Promise<Float32Array>;
+  /**
+   * Runs `n` images (NCHW float32) and returns their logits, `n × classes` values, and with
+   * `features` their pooled features too (`n × size`), from the same run.
+   */
+  run(input: Float32Array, n: number, features?: boolean): Promise<RunOutput>;
   /** The same for input already in a GPU buffer of the session's device (WebGPU backend only). */
-  runGpu(input: GPUBuffer, n: number): Promise<Float32Array>;
+  runGpu(input: GPUBuffer, n: number, features?: boolean): Promise<RunOutput>;
   release(): Promise<void>;
+}
+
+/** What one run gives back. */
+export interface RunOutput {
+  logits: Float32Array;
+  /** The pooled features, when asked for. */
+  features?: Float32Array;
 }
 
 /** Why WebGPU cannot run here, or `null` when `navigator.gpu` gives an adapter. */
@@ -268,19 +282,21 @@ function checkedSession(
     const last = outMeta.shape[outMeta.shape.length - 1];
     if (typeof last === 'number' && last !== opts.classes) throw classesMismatch(last);
   }
+  const embeddingOutput = opts.embeddingOutput && session.outputNames.includes(opts.embeddingOutput) ? opts.embeddingOutput : null;
   const S = opts.inputSize;
-  const runTensor = async (tensor: Ort.Tensor, n: number): Promise<Float32Array> => {
+  const runTensor = async (tensor: Ort.Tensor, n: number, features = false): Promise<RunOutput> => {
+    const fetches = features && embeddingOutput ? [outputName, embeddingOutput] : [outputName];
     try {
-      const out = await session.run({ [inputName]: tensor }, [outputName]).catch((e: unknown) => {
+      const out = await session.run({ [inputName]: tensor }, fetches).catch((e: unknown) => {
         throw new ClassifierError('INFERENCE_FAILED', `the model failed to run on ${backend}: ${String(e)}`, { cause: e });
       });
-      const logits = out[outputName];
       try {
-        const data = (await logits.getData()) as Float32Array;
-        if (data.length !== n * opts.classes) throw classesMismatch(data.length / n);
-        return data;
+        const logits = (await out[outputName].getData()) as Float32Array;
+        if (logits.length !== n * opts.classes) throw classesMismatch(logits.length / n);
+        if (fetches.length === 1) return { logits };
+        return { logits, features: (await out[fetches[1]].getData()) as Float32Array };
       } finally {
-        logits.dispose();
+        for (const t of Object.values(out)) t.dispose();
       }
     } finally {
       tensor.dispose();
@@ -290,11 +306,12 @@ function checkedSession(
     backend,
     inputName,
     outputName,
+    embeddingOutput,
     threads: ort.env.wasm.numThreads ?? 1,
     device,
     fallbackReason,
-    run: (input, n) => runTensor(new ort.Tensor('float32', input, [n, 3, S, S]), n),
-    runGpu: (input, n) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [n, 3, S, S] }), n),
+    run: (input, n, features) => runTensor(new ort.Tensor('float32', input, [n, 3, S, S]), n, features),
+    runGpu: (input, n, features) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [n, 3, S, S] }), n, features),
     release: () => session.release(),
   };
 }

@@ -13,6 +13,8 @@ export interface TagResult {
   name: string;
   /** Its predictions, as `classify` gives them (`GroupPrediction`s with `groups`). */
   predictions: Prediction[];
+  /** With `embed: true`: its embedding, from the same model run (see `classifier.embed`). */
+  embedding?: Float32Array;
   /** Set when this file could not be classified; `predictions` is then empty. */
   error?: { code: ClassifierErrorCode | 'UNKNOWN'; message: string };
 }
@@ -29,6 +31,18 @@ export interface TagOptions extends Pick<ClassifyOptions, 'topK' | 'scoreThresho
   onProgress?: (done: number, total: number) => void;
   /** Stops the work: files not started are left out and the call rejects with `ABORTED`. */
   signal?: AbortSignal;
+  /**
+   * Also give each photo its embedding (L2-normalized), from the same model run as its labels:
+   * for `nearest` and `findDuplicates` over the photos.
+   * @default false
+   */
+  embed?: boolean;
+}
+
+/** What `tagPhotos` needs of a classifier. */
+export interface Tagger {
+  classify(image: Blob, options?: ClassifyOptions): Promise<Prediction[]>;
+  analyze?(image: Blob, options?: ClassifyOptions): Promise<{ predictions: Prediction[]; embedding: Float32Array }>;
 }
 
 /**
@@ -36,14 +50,15 @@ export interface TagOptions extends Pick<ClassifyOptions, 'topK' | 'scoreThresho
  * not a readable image gets an `error` instead of predictions; the others are unaffected.
  */
 export async function tagPhotos(
-  classifier: { classify(image: Blob, options?: ClassifyOptions): Promise<Prediction[]> },
+  classifier: Tagger,
   files: FileList | ArrayLike<Blob> | Iterable<Blob>,
   options: TagOptions = {},
 ): Promise<TagResult[]> {
   const list = Array.from(files as ArrayLike<Blob>);
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
-  const { signal, onProgress: _onProgress, concurrency: _concurrency, ...controls } = options;
+  const { signal, onProgress: _onProgress, concurrency: _concurrency, embed, ...controls } = options;
+  if (embed && !classifier.analyze) throw new TypeError('tagPhotos(classifier, files, { embed: true }): the classifier has no analyze()');
   const results: TagResult[] = new Array(list.length);
   let next = 0;
   let done = 0;
@@ -56,7 +71,9 @@ export async function tagPhotos(
       const file = list[i];
       const name = typeof File !== 'undefined' && file instanceof File ? file.name : '';
       try {
-        results[i] = { file, name, predictions: await classifier.classify(file, { ...controls, signal }) };
+        results[i] = embed
+          ? { file, name, ...(await classifier.analyze!(file, { ...controls, signal })) }
+          : { file, name, predictions: await classifier.classify(file, { ...controls, signal }) };
       } catch (e) {
         if (signal?.aborted) throw abort();
         if (!(e instanceof ClassifierError) || e.code !== 'INVALID_IMAGE') throw e;
@@ -69,10 +86,15 @@ export async function tagPhotos(
   return results;
 }
 
-/** The results as JSON: `[{ file, predictions: [{ label, index, score }], error? }]`. */
+/** The results as JSON: `[{ file, predictions: [{ label, index, score }], embedding?, error? }]`. */
 export function tagsToJSON(results: readonly TagResult[]): string {
   return JSON.stringify(
-    results.map((r) => ({ file: r.name, predictions: r.predictions, ...(r.error ? { error: r.error } : {}) })),
+    results.map((r) => ({
+      file: r.name,
+      predictions: r.predictions,
+      ...(r.embedding ? { embedding: Array.from(r.embedding) } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    })),
     null,
     2,
   );

@@ -12,7 +12,8 @@ import type { Backend } from './backend.ts';
 import type { Precision } from './compact-file.ts';
 import { failedDownloads } from './runtime-start.ts';
 import { startWorker, workerScriptUrl } from './worker-factory.ts';
-import type { FromWorker, ToWorker, WireError, WireImage } from './worker-protocol.ts';
+import type { FromWorker, RunOp, ToWorker, WireError, WireImage } from './worker-protocol.ts';
+import type { EmbedOptions } from './embedding.ts';
 import type { Watch, Watchers, WatchOptions, WatchResult } from './watch.ts';
 
 /** True where a dedicated module worker can run the classifier (a page with Worker and OffscreenCanvas). */
@@ -87,6 +88,7 @@ class WorkerClassifier implements Classifier {
   fallbackReason: string | null = null;
   threads = 1;
   precision: Precision = 'fp32';
+  canEmbed = false;
   model!: Readonly<ModelSpec>;
   labels: readonly string[] = [];
   lastTimings: StageTimings | null = null;
@@ -118,6 +120,7 @@ class WorkerClassifier implements Classifier {
     this.fallbackReason = m.fallbackReason;
     this.threads = m.threads;
     this.precision = m.precision;
+    this.canEmbed = m.canEmbed;
     this.model = Object.freeze(m.model);
     this.labels = Object.freeze(m.labels);
   }
@@ -139,13 +142,14 @@ class WorkerClassifier implements Classifier {
     }
   }
 
-  private async call<T>(op: 'classify' | 'classifyBatch' | 'logits', images: ImageInput[], options: ClassifyOptions): Promise<T> {
+  private async call<T>(op: RunOp, images: ImageInput[], options: ClassifyOptions & EmbedOptions): Promise<T> {
     const { signal, ...rest } = options;
     if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
     if (signal?.aborted) throw aborted(signal);
     // Checked here too, so that a bad option throws before the image crosses (the worker applies its topK).
     const controls: ResultControls = { topK: rest.topK, scoreThreshold: rest.scoreThreshold, allow: rest.allow, deny: rest.deny, groups: rest.groups };
     await decoderFor(this, controls, 1);
+    const wireControls = op === 'analyze' ? { ...controls, normalize: rest.normalize } : controls;
     const wire = await Promise.all(images.map((img) => toWire(img, signal)));
     const drop = () => wire.forEach((w) => w instanceof ImageBitmap && w.close());
     if (this.disposed || signal?.aborted) {
@@ -166,7 +170,7 @@ class WorkerClassifier implements Classifier {
       );
       const transfer = wire.filter((w): w is ImageBitmap => w instanceof ImageBitmap);
       try {
-        this.worker.postMessage({ type: 'run', id, op, images: wire, controls } satisfies ToWorker, transfer);
+        this.worker.postMessage({ type: 'run', id, op, images: wire, controls: wireControls } satisfies ToWorker, transfer);
       } catch (e) {
         // A tainted bitmap (cross-origin, no CORS) cannot be transferred.
         this.pending.delete(id);
@@ -192,6 +196,17 @@ class WorkerClassifier implements Classifier {
   watch<O extends WatchOptions = WatchOptions>(video: HTMLVideoElement, onResult: (result: WatchResult<ResultFor<O>>) => void, options?: O): Watch {
     if (this.disposed) throw new ClassifierError('DISPOSED', 'this classifier was disposed');
     return startWatch(this, this.watchers, video, onResult, options);
+  }
+
+  async embed(image: ImageInput, options: EmbedOptions = {}): Promise<Float32Array> {
+    return (await this.analyze(image, { ...options, topK: 1 })).embedding;
+  }
+
+  analyze<O extends ClassifyOptions & EmbedOptions = ClassifyOptions & EmbedOptions>(
+    image: ImageInput,
+    options?: O,
+  ): Promise<{ predictions: ResultFor<O>[]; embedding: Float32Array }> {
+    return this.call('analyze', [image], options ?? {});
   }
 
   logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {

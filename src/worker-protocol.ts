@@ -11,9 +11,11 @@ export type WireImage = Blob | ImageBitmap | ImageData | string;
 /** Classifier options that can be cloned (callbacks and signals stay on the main thread). */
 export type WireOptions = Omit<ClassifierOptions, 'onProgress' | 'signal' | 'worker'>;
 
+export type RunOp = 'classify' | 'classifyBatch' | 'logits' | 'analyze';
+
 export type ToWorker =
   | { type: 'create'; options: WireOptions; progress: boolean }
-  | { type: 'run'; id: number; op: 'classify' | 'classifyBatch' | 'logits'; images: WireImage[]; controls: ResultControls }
+  | { type: 'run'; id: number; op: RunOp; images: WireImage[]; controls: ResultControls & { normalize?: boolean } }
   | { type: 'abort'; id: number }
   | { type: 'dispose' };
 
@@ -25,7 +27,7 @@ export interface WireError {
 
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[] }
+  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean }
   /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
   | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null }
   | { type: 'error'; id: number | null; error: WireError }

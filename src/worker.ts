@@ -40,6 +40,7 @@ scope.onmessage = async ({ data: msg }) => {
       const c = await classifier;
       scope.postMessage({
         type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, precision: c.precision, model: { ...c.model }, labels: [...c.labels],
+        canEmbed: c.canEmbed,
       });
     } catch (e) {
       scope.postMessage({ type: 'error', id: null, error: wire(e) });
@@ -55,8 +56,15 @@ scope.onmessage = async ({ data: msg }) => {
           ? await c.classifyBatch(msg.images, options)
           : msg.op === 'logits'
             ? await c.logits(msg.images[0], options)
-            : await c.classify(msg.images[0], options);
-      scope.postMessage({ type: 'result', id: msg.id, value, timings: c.lastTimings, backend: c.backend, fallbackReason: c.fallbackReason });
+            : msg.op === 'analyze'
+              ? await c.analyze(msg.images[0], options)
+              : await c.classify(msg.images[0], options);
+      // Embeddings and logits cross as transferred buffers, not copies.
+      const buffers = value instanceof Float32Array ? [value.buffer] : 'embedding' in value ? [value.embedding.buffer] : [];
+      scope.postMessage(
+        { type: 'result', id: msg.id, value, timings: c.lastTimings, backend: c.backend, fallbackReason: c.fallbackReason },
+        buffers as ArrayBuffer[],
+      );
     } catch (e) {
       scope.postMessage({ type: 'error', id: msg.id, error: wire(e) });
     } finally {

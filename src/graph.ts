@@ -1,0 +1,195 @@
+/**
+ * ONNX graph edits made in the page, on the model bytes, before the session is created: expose the
+ * pooled features (the input of the classifier head) as a second output, so that one run gives
+ * labels and an embedding. A minimal protobuf reader/writer (no code generation: it runs under a
+ * strict Content-Security-Policy), touching only ModelProto.graph: nodes and outputs are appended,
+ * every other byte stays as it was.
+ */
+
+/** A field of a protobuf message: its number, wire type, and where its value lies. */
+interface Field {
+  no: number;
+  wire: number;
+  /** Start of the whole field (its tag). */
+  at: number;
+  /** The value: a varint's value, or a length-delimited field's bytes [start, end). */
+  value: number;
+  start: number;
+  end: number;
+}
+
+function varint(buf: Uint8Array, pos: number): [number, number] {
+  let v = 0;
+  let scale = 1;
+  for (;;) {
+    if (pos >= buf.length) throw new RangeError('truncated protobuf varint');
+    const b = buf[pos++];
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) return [v, pos];
+    scale *= 128;
+  }
+}
+
+/** The fields of the message in `buf[start, end)`, in order. */
+function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<Field> {
+  let pos = start;
+  while (pos < end) {
+    const at = pos;
+    const [tag, p] = varint(buf, pos);
+    pos = p;
+    const no = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (wire === 0) {
+      const [value, q] = varint(buf, pos);
+      pos = q;
+      yield { no, wire, at, value, start: at, end: pos };
+    } else if (wire === 2) {
+      const [len, q] = varint(buf, pos);
+      if (q + len > end) throw new RangeError('truncated protobuf field');
+      yield { no, wire, at, value: len, start: q, end: q + len };
+      pos = q + len;
+    } else if (wire === 1 || wire === 5) {
+      pos += wire === 1 ? 8 : 4;
+      yield { no, wire, at, value: 0, start: pos - (wire === 1 ? 8 : 4), end: pos };
+    } else {
+      throw new RangeError(`unsupported protobuf wire type ${wire}`);
+    }
+  }
+}
+
+const text = new TextDecoder();
+const utf8 = new TextEncoder();
+const str = (buf: Uint8Array, f: Field) => text.decode(buf.subarray(f.start, f.end));
+
+function encodeVarint(v: number): number[] {
+  const out: number[] = [];
+  while (v >= 0x80) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}
+
+/** A length-delimited field `no` holding `body`. */
+function lenField(no: number, body: Uint8Array | number[]): number[] {
+  return [...encodeVarint(no * 8 + 2), ...encodeVarint(body.length), ...body];
+}
+const strField = (no: number, s: string) => lenField(no, utf8.encode(s));
+
+interface GraphNode {
+  inputs: string[];
+  outputs: string[];
+  opType: string;
+}
+
+interface Graph {
+  /** Where the graph field's value lies in the model bytes, and the field itself. */
+  field: Field;
+  nodes: GraphNode[];
+  outputs: string[];
+}
+
+function readGraph(model: Uint8Array): Graph {
+  let field: Field | null = null;
+  for (const f of fields(model)) if (f.no === 7 && f.wire === 2) field = f;
+  if (!field) throw new RangeError('not an ONNX model: no graph');
+  const nodes: GraphNode[] = [];
+  const outputs: string[] = [];
+  for (const f of fields(model, field.start, field.end)) {
+    if (f.wire !== 2) continue;
+    if (f.no === 1) {
+      const node: GraphNode = { inputs: [], outputs: [], opType: '' };
+      for (const n of fields(model, f.start, f.end)) {
+        if (n.wire !== 2) continue;
+        if (n.no === 1) node.inputs.push(str(model, n));
+        else if (n.no === 2) node.outputs.push(str(model, n));
+        else if (n.no === 4) node.opType = str(model, n);
+      }
+      nodes.push(node);
+    } else if (f.no === 12) {
+      for (const v of fields(model, f.start, f.end)) if (v.no === 1 && v.wire === 2) outputs.push(str(model, v));
+    }
+  }
+  return { field, nodes, outputs };
+}
+
+/** Where the embedding comes from: a float tensor of the graph, or a quantized one to dequantize. */
+export type FeatureSource = { tensor: string } | { quantized: string; scale: string; zeroPoint: string };
+
+/** Ops that sit between a classifier head and the logits output (bias, dequantize, softmax, …). */
+const PASS_THROUGH = new Set(['Add', 'QLinearAdd', 'DequantizeLinear', 'QuantizeLinear', 'Softmax', 'Identity', 'Reshape', 'Flatten']);
+const HEADS = new Set(['Gemm', 'MatMul', 'QLinearMatMul', 'QGemm', 'MatMulInteger']);
+
+/**
+ * The input of the last Gemm/MatMul before `logitsName` (the graph's first output by default):
+ * the pooled features of a ResNet (2048 values for ResNet-50), or `null` when there is none.
+ */
+export function findFeatures(model: Uint8Array, logitsName?: string): FeatureSource | null {
+  const graph = readGraph(model);
+  const producer = new Map<string, GraphNode>();
+  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  let name = logitsName ?? graph.outputs[0];
+  for (let steps = 0; steps < 16 && name; steps++) {
+    const node = producer.get(name);
+    if (!node) return null;
+    if (HEADS.has(node.opType)) {
+      const input = node.inputs[0];
+      if (node.opType === 'QLinearMatMul' || node.opType === 'QGemm') {
+        return { quantized: input, scale: node.inputs[1], zeroPoint: node.inputs[2] };
+      }
+      return node.opType === 'MatMulInteger' ? null : { tensor: input };
+    }
+    if (!PASS_THROUGH.has(node.opType)) return null;
+    name = node.inputs[0];
+  }
+  return null;
+}
+
+/** Whether the graph has a tensor of this name (a node's output or a graph input). */
+export function hasTensor(model: Uint8Array, name: string): boolean {
+  const graph = readGraph(model);
+  return graph.nodes.some((n) => n.outputs.includes(name)) || graph.outputs.includes(name);
+}
+
+/** The name the embedding output gets when it has to be made (a quantized head). */
+export const EMBEDDING_OUTPUT = 'resnet_web_embedding';
+
+/**
+ * The model with `source` as an extra float32 graph output (after a DequantizeLinear node when the
+ * head is quantized), and that output's name. The model's own outputs keep their order.
+ */
+export function withEmbeddingOutput(model: Uint8Array, source: FeatureSource): { bytes: Uint8Array; output: string } {
+  const graph = readGraph(model);
+  const extra: number[] = [];
+  let output: string;
+  if ('tensor' in source) {
+    output = source.tensor;
+  } else {
+    output = EMBEDDING_OUTPUT;
+    const node = [
+      ...strField(1, source.quantized), ...strField(1, source.scale), ...strField(1, source.zeroPoint),
+      ...strField(2, output), ...strField(3, 'resnet_web_embedding_dequantize'), ...strField(4, 'DequantizeLinear'),
+    ];
+    extra.push(...lenField(1, node));
+  }
+  if (graph.outputs.includes(output)) return { bytes: model, output };
+  // ValueInfoProto { name, type: TypeProto { tensor_type: { elem_type: FLOAT } } }
+  const tensorType = [...encodeVarint(1 * 8 + 0), 1];
+  const valueInfo = [...strField(1, output), ...lenField(2, lenField(1, tensorType))];
+  extra.push(...lenField(12, valueInfo));
+  const { field } = graph;
+  const body = model.subarray(field.start, field.end);
+  const header = [...encodeVarint(7 * 8 + 2), ...encodeVarint(body.length + extra.length)];
+  const bytes = new Uint8Array(field.at + header.length + body.length + extra.length + (model.length - field.end));
+  bytes.set(model.subarray(0, field.at), 0);
+  let pos = field.at;
+  bytes.set(header, pos);
+  pos += header.length;
+  bytes.set(body, pos);
+  pos += body.length;
+  bytes.set(extra, pos);
+  pos += extra.length;
+  bytes.set(model.subarray(field.end), pos);
+  return { bytes, output };
+}

@@ -1,0 +1,51 @@
+/** graph.ts: finding the pooled features in real model files and adding them as an output (checked with protobufjs). */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { EMBEDDING_OUTPUT, findFeatures, hasTensor, withEmbeddingOutput } from '../src/graph.ts';
+import { decodeModel, encodeModel } from '../src/onnx.ts';
+import { prepareEmbedding } from '../src/embedding.ts';
+
+const file = (name: string) => new Uint8Array(readFileSync(`test/data/models/${name}`));
+
+describe('the embedding output', () => {
+  it('finds the input of the classifier head: Flatten before Gemm (ResNets), a quantized tensor before QLinearMatMul (MobileNetV2-int8)', () => {
+    expect(findFeatures(file('resnet20-cifar10.onnx'))).toEqual({ tensor: '/Flatten_output_0' });
+    expect(findFeatures(file('resnet56-cifar10.onnx'), 'logits')).toEqual({ tensor: '/Flatten_output_0' });
+    expect(findFeatures(file('mobilenetv2-12-int8.onnx'))).toEqual({ quantized: '472_quantized', scale: '464_scale', zeroPoint: '464_zero_point' });
+    expect(findFeatures(file('resnet56-cifar10.onnx'), 'no such output')).toBeNull();
+  });
+
+  it('adds it as a graph output (and a DequantizeLinear where the head is quantized), leaving the rest as it was', () => {
+    const original = file('mobilenetv2-12-int8.onnx');
+    const { bytes, output } = withEmbeddingOutput(original, findFeatures(original)!);
+    expect(output).toBe(EMBEDDING_OUTPUT);
+    const before = decodeModel(original);
+    const after = decodeModel(bytes);
+    expect(after.graph!.output!.map((o) => o.name)).toEqual(['output', EMBEDDING_OUTPUT]);
+    expect(after.graph!.node!.length).toBe(before.graph!.node!.length + 1);
+    expect(after.graph!.node!.at(-1)).toMatchObject({ opType: 'DequantizeLinear', input: ['472_quantized', '464_scale', '464_zero_point'], output: [EMBEDDING_OUTPUT] });
+    // Everything else is the same model: re-encode both without the additions and compare.
+    after.graph!.output!.pop();
+    after.graph!.node!.pop();
+    expect(Buffer.from(encodeModel(after)).equals(Buffer.from(encodeModel(before)))).toBe(true);
+
+    const resnet = file('resnet56-cifar10.onnx');
+    const added = withEmbeddingOutput(resnet, { tensor: '/Flatten_output_0' });
+    expect(decodeModel(added.bytes).graph!.output!.map((o) => o.name)).toEqual(['logits', '/Flatten_output_0']);
+    expect(withEmbeddingOutput(resnet, { tensor: 'logits' }).bytes).toBe(resnet); // already an output
+  });
+
+  it('prepareEmbedding: a named tensor must exist; a model without a head has no embedding (and says why)', () => {
+    const resnet = file('resnet56-cifar10.onnx');
+    expect(hasTensor(resnet, '/GlobalAveragePool_output_0')).toBe(true);
+    expect(prepareEmbedding(resnet, { url: 'r.onnx', embeddingOutput: '/GlobalAveragePool_output_0' }).output).toBe('/GlobalAveragePool_output_0');
+    expect(() => prepareEmbedding(resnet, { url: 'r.onnx', embeddingOutput: 'nope' })).toThrow(/has no tensor named "nope"/);
+    // The same ResNet cut before its head: logits straight from Flatten.
+    const cut = decodeModel(resnet);
+    cut.graph!.node = cut.graph!.node!.filter((n) => n.opType !== 'Gemm');
+    cut.graph!.node!.at(-1)!.output = ['logits'];
+    const headless = prepareEmbedding(encodeModel(cut), { url: 'cut.onnx' });
+    expect(headless.output).toBeNull();
+    expect(headless.missing).toMatch(/cut\.onnx has no embedding: no Gemm\/MatMul feeds its output/);
+  });
+});
