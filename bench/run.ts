@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--precisions fp32,fp16,int8]
  *                 [--precisions-only] [--no-tjs] [--watch-models resnet56-cifar10,mobilenetv2-int8] [--watch-seconds 10]
- *                 [--embed-models resnet50-untrained,resnet56-cifar10,mobilenetv2-int8]
+ *                 [--embed-models resnet50-untrained,resnet56-cifar10,mobilenetv2-int8] [--cold-runs 5]
  *
  * Builds the bench pages (production build), serves them with COOP/COEP, and measures in
  * Chromium, per model and backend: raw session.run, classify end to end in the classifier's
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     'precisions-only': { type: 'boolean', default: false },
     'watch-models': { type: 'string', default: 'resnet56-cifar10,mobilenetv2-int8' },
     'watch-seconds': { type: 'string', default: '10' },
+    'cold-runs': { type: 'string', default: '5' },
     'embed-models': { type: 'string', default: 'resnet50-untrained,resnet56-cifar10,mobilenetv2-int8' },
     image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
@@ -170,7 +171,7 @@ const swiftshader = /swiftshader/i.test(adapter);
 /** Slow runs on a software GPU: fewer of them (said in the table), one warm-up turn, one cold start, no batch. */
 function plan(model: string, backend: string): { runs: number; batch: number; warmup: number; coldRuns: number } {
   if (backend === 'webgpu' && swiftshader && model.startsWith('resnet50')) return { runs: Math.min(RUNS, 3), batch: 0, warmup: 1, coldRuns: 1 };
-  return { runs: RUNS, batch: BATCH, warmup: 2, coldRuns: Math.min(RUNS, 5) };
+  return { runs: RUNS, batch: BATCH, warmup: 2, coldRuns: Math.min(RUNS, Number(args['cold-runs'])) };
 }
 
 /** A limit for a whole page measurement: far above what it takes, so that only a hang reaches it. */

@@ -1,7 +1,8 @@
 /**
- * fp16 and int8 files (made by `npm run models -- --precision fp16,int8`, which the pretest step
- * runs): accuracy against fp32 on the 1000 CIFAR-10 photos, `precision: 'auto'`, missing, damaged
- * and mismatched files, the worker, the cache, and WebGPU without `shader-f16`.
+ * The 1000 CIFAR-10 test JPEGs through ResNet-20/56 on WASM: fp32 against the reference pipeline,
+ * and the fp16 and int8 files (made by `npm run models -- --precision fp16,int8`, which the pretest
+ * step runs) against fp32. Then `precision: 'auto'`, missing, damaged and mismatched files, the
+ * worker, the cache, and WebGPU without `shader-f16`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,8 +36,8 @@ function top1ByPrecision(page: Page, model: string) {
   );
 }
 
-for (const model of ['resnet20-cifar10', 'resnet56-cifar10']) {
-  test(`${model}: fp16 agrees with fp32 on ≥ 99.5 % of the 1000 CIFAR-10 photos, int8 on ≥ 98 % with accuracy within 1 point`, async ({ harness }) => {
+for (const [model, key] of [['resnet20-cifar10', 'resnet20_top5'], ['resnet56-cifar10', 'resnet56_top5']] as const) {
+  test(`${model} on the 1000 CIFAR-10 photos: fp32 agrees with the reference on ≥ 99 % (accuracy within 1 point); fp16 with fp32 on ≥ 99.5 %, int8 on ≥ 98 % with accuracy within 1 point`, async ({ harness }) => {
     test.setTimeout(240_000);
     const r = await top1ByPrecision(harness, model);
     const acc = (p: string) => r[p].top1.filter((c, i) => c === truth[i]).length / files.length;
@@ -47,6 +48,13 @@ for (const model of ['resnet20-cifar10', 'resnet56-cifar10']) {
         `int8 ${(agree('int8') * 100).toFixed(1)} % (${files.length} photos)`,
     );
     expect(Object.values(r).map((x) => x.precision)).toEqual(['fp32', 'fp16', 'int8']);
+    // fp32 against the reference pipeline (Pillow + torchvision + PyTorch), test/data/reference.json.
+    const ref = files.map((f) => reference.cifar10[f][key][0][0]);
+    const refAgree = r.fp32.top1.filter((c, i) => c === ref[i]).length / files.length;
+    const refAcc = ref.filter((c, i) => c === truth[i]).length / files.length;
+    console.log(`${model} fp32: top-1 agreement with the reference ${(refAgree * 100).toFixed(1)} %, accuracy ${(acc('fp32') * 100).toFixed(1)} % (reference ${(refAcc * 100).toFixed(1)} %)`);
+    expect(refAgree).toBeGreaterThanOrEqual(0.99);
+    expect(Math.abs(acc('fp32') - refAcc)).toBeLessThanOrEqual(0.01);
     expect(acc('fp32')).toBeGreaterThan(0.75); // the nets are what they claim (JPEG-compressed CIFAR-10: 80–83 %)
     expect(agree('fp16')).toBeGreaterThanOrEqual(0.995);
     expect(agree('int8')).toBeGreaterThanOrEqual(0.98);

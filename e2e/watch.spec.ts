@@ -225,7 +225,7 @@ test('maxFps and groups; the fake camera (getUserMedia)', async ({ harness }) =>
   }
 });
 
-test('WebGPU (page thread, external texture or its copy): each frame gets the label classify() gives the still frame', async ({ harness }) => {
+test('WebGPU (page thread, external texture or its copy): each frame gets the label classify() gives the still frame; embed on WebGPU = on WASM', async ({ harness }) => {
   const r = await harness.evaluate(async (url) => {
     const c = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'webgpu', worker: false, topK: 1 });
     const v = await window.sdk.photoVideo([url], { width: 320, height: 240 });
@@ -243,13 +243,20 @@ test('WebGPU (page thread, external texture or its copy): each frame gets the la
     w.stop();
     v.stop();
     const backend = c.backend;
+    // Embeddings (e2e/embeddings.spec.ts) on the same WebGPU session, against WASM.
+    const cpu = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', worker: false });
+    const [eg, ec] = [await c.embed(still), await cpu.embed(still)];
+    const embedding = { size: eg.length, maxDiff: Math.max(...Array.from(eg).map((x, i) => Math.abs(x - ec[i]))) };
+    await cpu.dispose();
     await c.dispose();
-    return { backend, expected, labels };
+    return { backend, expected, labels, embedding };
   }, PHOTOS[0]);
   console.log(JSON.stringify(r));
   expect(r.backend).toBe('webgpu');
   expect(r.expected).toBe('dog');
   expect(r.labels.every((l) => l === r.expected)).toBe(true);
+  expect(r.embedding.size).toBe(64);
+  expect(r.embedding.maxDiff).toBeLessThan(1e-4);
 });
 
 function median(xs: number[]): number {
