@@ -1,12 +1,12 @@
 /** The page the e2e tests drive: the SDK plus the internals they compare against. */
 import * as sdk from '../src/index.ts';
 import { bitmapPixels, toGpuSource, toPixels } from '../src/image.ts';
-import { preprocess } from '../src/preprocess.ts';
+import { preprocess, resizeAndCrop } from '../src/preprocess.ts';
 import { GpuPreprocessor } from '../src/preprocess-gpu.ts';
 import { drawFit, photoVideo } from './video.ts';
 
 const harness = {
-  ...sdk, toPixels, bitmapPixels, preprocess, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
+  ...sdk, toPixels, bitmapPixels, preprocess, resizeAndCrop, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
   /** The WebGPU build of onnxruntime-web the SDK loads (the same module instance): its device. */
   ortWebgpu: () => import('onnxruntime-web/webgpu'),
 };

@@ -11,47 +11,68 @@ test.beforeEach(async ({ harness }) => {
 
 const photos = listImages('imagenet').filter((f) => f.endsWith('.JPEG'));
 
-test('GPU preprocessing gives the CPU path\'s tensor on all 100 photos and the edge files', async ({ harness }) => {
+test('GPU preprocessing gives the CPU path\'s tensor on all 100 photos and the edge files; every filter, NHWC, BGR and 0–255 on a fifth of them', async ({ harness }) => {
   const edge = listImages('edge').filter((f) => !['truncated.jpg', 'not-an-image.jpg', 'empty.png'].includes(f));
   const urls = [...photos.map((f) => `/test-images/imagenet/${f}`), ...edge.map((f) => `/test-images/edge/${f}`)];
-  const r = await harness.evaluate(async (urls) => {
+  const r = await harness.evaluate(async ({ urls, nPhotos }) => {
     const { sdk } = window;
     const adapter = (await navigator.gpu.requestAdapter())!;
     const device = await adapter.requestDevice();
-    const results: { maxDiff: number; means: number[] }[] = [];
-    for (const spec of [sdk.MODELS['resnet50-untrained'], sdk.MODELS['resnet56-cifar10']]) {
-      const gpu = new sdk.GpuPreprocessor(device, spec);
+    const timm = { inputSize: 224, resizeTo: 235, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as const;
+    // [spec, every how many images it runs on]: the two registry pipelines on all, the other
+    // interpolations and input formats (ModelSpec's) on every fifth photo and the edge files.
+    const specs = [
+      [sdk.MODELS['resnet50-untrained'], 1],
+      [sdk.MODELS['resnet56-cifar10'], 1],
+      [{ ...timm, interpolation: 'bicubic' }, 5],
+      [{ ...timm, interpolation: 'lanczos', layout: 'NHWC' }, 5],
+      [{ ...timm, interpolation: 'nearest', channelOrder: 'BGR' }, 5],
+      [{ ...timm, layout: 'NHWC', channelOrder: 'BGR', pixelScale: 1, mean: [103.939, 116.779, 123.68], std: [1, 1, 1] }, 5],
+    ] as const;
+    const runs = specs.map(([spec, every]) => {
+      const params = { ...spec, mean: [...spec.mean] as [number, number, number], std: [...spec.std] as [number, number, number] };
+      const gpu = new sdk.GpuPreprocessor(device, params);
       const out = device.createBuffer({ size: gpu.imageBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      for (const u of urls) {
-        const cpu = sdk.preprocess(await sdk.toPixels(u), spec);
-        const source = await sdk.toGpuSource(u);
-        await gpu.encode(source, out, 0);
-        source.release();
-        const t = await gpu.read(out, gpu.imageBytes);
+      return { params, every, gpu, out, results: [] as { maxDiff: number; means: number[] }[] };
+    });
+    for (const [i, u] of urls.entries()) {
+      const pixels = await sdk.toPixels(u);
+      const source = await sdk.toGpuSource(u);
+      const photo = i < nPhotos; // the edge files run with every spec
+      for (const run of runs) {
+        if (photo && i % run.every !== 0) continue;
+        const cpu = sdk.preprocess(pixels, run.params);
+        await run.gpu.encode(source, run.out, 0);
+        const t = await run.gpu.read(run.out, run.gpu.imageBytes);
         let maxDiff = 0;
-        for (let i = 0; i < t.length; i++) maxDiff = Math.max(maxDiff, Math.abs(t[i] - cpu[i]));
+        for (let k = 0; k < t.length; k++) maxDiff = Math.max(maxDiff, Math.abs(t[k] - cpu[k]));
         const plane = t.length / 3;
         const means = [0, 1, 2].map((c) => t.subarray(c * plane, (c + 1) * plane).reduce((a, b) => a + b, 0) / plane);
-        results.push({ maxDiff, means });
+        run.results.push({ maxDiff, means });
       }
-      out.destroy();
-      gpu.dispose();
+      source.release();
+      pixels.release?.();
+    }
+    for (const run of runs) {
+      run.out.destroy();
+      run.gpu.dispose();
     }
     device.destroy();
-    return results;
-  }, urls);
-  const worst = Math.max(...r.map((x) => x.maxDiff));
+    return runs.map((run) => run.results);
+  }, { urls, nPhotos: photos.length });
+  const worst = r.map((results) => Math.max(...results.map((x) => x.maxDiff)));
   let refWorst = 0;
   photos.forEach((f, i) => {
-    reference.imagenet[f].input_channel_mean.forEach((m, c) => (refWorst = Math.max(refWorst, Math.abs(r[i].means[c] - m))));
+    reference.imagenet[f].input_channel_mean.forEach((m, c) => (refWorst = Math.max(refWorst, Math.abs(r[0][i].means[c] - m))));
   });
   console.log(
-    `GPU vs CPU preprocessing over ${urls.length} images × 2 models: max |Δ| ${worst.toExponential(2)}; ` +
+    `GPU vs CPU preprocessing, max |Δ| per spec (images): ${worst.map((w, k) => `${w} (${r[k].length})`).join(', ')}; ` +
       `GPU channel means vs reference: max |Δ| ${refWorst.toExponential(2)}`,
   );
-  expect(r).toHaveLength(urls.length * 2);
+  const fifth = photos.length / 5 + edge.length;
+  expect(r.map((x) => x.length)).toEqual([urls.length, urls.length, fifth, fifth, fifth, fifth]);
   // Same integer arithmetic and the same float32 tables: the tensors are identical.
-  expect(worst).toBe(0);
+  expect(worst).toEqual([0, 0, 0, 0, 0, 0]);
   expect(refWorst).toBeLessThan(1e-4);
 });
 

@@ -9,15 +9,40 @@
  *   resnet-web.worker.js the standalone builds' classifier worker
  *   resnet-web.wordnet.js the WordNet table, which the worker loads when `groups` are first used
  *   ort/                 onnxruntime-web's files for the standalone builds, loaded on first use
+ *
+ * A build whose inputs (src/, this script, the tsconfigs, package.json, the lock) are the same as
+ * the last one's is skipped: the e2e static server and the consumer tests both ask for dist/
+ * (`--force` builds anyway). The inputs' hash is kept outside dist/, so it never ships.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type InlineConfig } from 'vite';
 import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from '../src/ort-csp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
+
+// ---- skip when nothing changed ---------------------------------------------------------------------
+const INPUTS = ['src', 'scripts/build.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cli.json'];
+const files = (p: string): string[] => {
+  const abs = path.join(root, p);
+  if (!existsSync(abs)) return [];
+  if (statSync(abs).isFile()) return [p];
+  return readdirSync(abs, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name)));
+};
+const hash = createHash('sha256');
+for (const f of INPUTS.flatMap(files).sort()) hash.update(`${f}\0`).update(readFileSync(path.join(root, f))).update('\0');
+hash.update(readFileSync(path.join(root, 'node_modules/onnxruntime-web/package.json')));
+const inputs = hash.digest('hex');
+const stamp = path.join(root, 'node_modules/.cache/resnet-web-build.txt');
+const outputs = ['esm/index.js', 'resnet-web.js', 'resnet-web.iife.js', 'resnet-web.worker.js', 'resnet-web.wordnet.js', 'ort/ort.wasm.bundle.min.mjs'];
+if (!process.argv.includes('--force') && existsSync(stamp) && readFileSync(stamp, 'utf8') === inputs && outputs.every((f) => existsSync(path.join(dist, f)))) {
+  console.log('dist/ is up to date: its inputs have not changed since the last build (--force builds anyway)');
+  process.exit(0);
+}
+rmSync(stamp, { force: true });
 rmSync(dist, { recursive: true, force: true });
 
 // ---- dist/esm: the package's entry points for bundlers and Node ------------------------------
@@ -79,4 +104,6 @@ for (const f of ORT_FILES) {
   // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see ort-csp.ts).
   writeFileSync(path.join(dist, 'ort', f), ORT_DYNAMIC_CODE_FILES.test(f) ? withoutDynamicCode(bytes.toString('utf8'), f) : bytes);
 }
+mkdirSync(path.dirname(stamp), { recursive: true });
+writeFileSync(stamp, inputs);
 console.log('dist/: esm/ (bundlers, Node, resnet-web/vite, the resnet-web command), resnet-web.js, resnet-web.iife.js, resnet-web.worker.js, resnet-web.wordnet.js, ort/');

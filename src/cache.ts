@@ -3,6 +3,7 @@
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { ClassifierError } from './errors.ts';
+import { parseLabels } from './labels.ts';
 
 /** Download progress of the model file, in bytes. `total` is 0 when the server does not say. */
 export interface LoadProgress {
@@ -185,7 +186,7 @@ async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
   return loaded === buf.length ? buf : buf.slice(0, loaded);
 }
 
-/** Fetches a JSON array of class names. */
+/** Fetches class names: a JSON array, an index → name object, or a config.json (see `parseLabels`). */
 export async function loadLabels(url: string, signal?: AbortSignal): Promise<string[]> {
   let data: unknown;
   try {
@@ -196,10 +197,7 @@ export async function loadLabels(url: string, signal?: AbortSignal): Promise<str
     if (signal?.aborted) throw new ClassifierError('ABORTED', 'loading the labels was aborted', { cause: e });
     throw new ClassifierError('MODEL_LOAD_FAILED', `could not load the labels at ${url}: ${String(e)}`, { cause: e });
   }
-  if (!Array.isArray(data) || !data.every((x) => typeof x === 'string')) {
-    throw new ClassifierError('MODEL_LOAD_FAILED', `the labels at ${url} are not a JSON array of strings`);
-  }
-  return data;
+  return parseLabels(data, url);
 }
 
 /** Size of the model file at `url` in the SDK's cache (any version of it), or `null` when it is not there. */

@@ -10,7 +10,9 @@ import { loadWordnet, wordnetLoaded } from './wordnet.ts';
 import { ClassifierError } from './errors.ts';
 import { gpuSourcePixels, isTaintError, pixelsInOrder, taintedImage, toGpuSource, type GpuImageSource, type ImageInput } from './image.ts';
 import { MODELS, resolveModel, type ModelSpec } from './models.ts';
-import { normalizationTables, preprocess } from './preprocess.ts';
+import { preprocess, tablesFor } from './preprocess.ts';
+import { labelsFromMetadata } from './labels.ts';
+import { metadataProps } from './graph.ts';
 import { GpuPreprocessor } from './preprocess-gpu.ts';
 import type { Backend, BackendRequest } from './backend.ts';
 import { openSession, reportFallback, type ModelSession, type RunOutput } from './session.ts';
@@ -256,10 +258,11 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     bytes: entry?.bytes,
     cache: options.cache ?? DEFAULTS.cache,
   };
-  const [labels, { file, bytes }] = await Promise.all([
-    typeof spec.labels === 'string' ? loadLabels(spec.labels, signal) : Promise.resolve(spec.labels as string[]),
+  const [given, { file, bytes }] = await Promise.all([
+    typeof spec.labels === 'string' ? loadLabels(spec.labels, signal) : Promise.resolve(spec.labels ?? null),
     loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal }),
   ]);
+  const labels = given ?? modelLabels(bytes, spec.url);
   if (entry && labels.length !== entry.classes) {
     throw new ClassifierError(
       'MODEL_LOAD_FAILED',
@@ -272,6 +275,7 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     inputName: spec.inputName,
     outputName: spec.outputName,
     inputSize: spec.inputSize,
+    layout: spec.layout,
     classes: labels.length,
     numThreads: options.numThreads,
     wasmPaths: options.wasmPaths,
@@ -294,6 +298,23 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
   };
   return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
+}
+
+/** The labels stored in the model file (`metadata_props`), or `MODEL_LOAD_FAILED` saying where to give them. */
+function modelLabels(bytes: Uint8Array, url: string): string[] {
+  let props: Record<string, string>;
+  try {
+    props = metadataProps(bytes);
+  } catch {
+    props = {}; // not parseable here: the runtime says what is wrong with the file
+  }
+  const labels = labelsFromMetadata(props, `the model at ${url}`);
+  if (labels) return labels;
+  throw new ClassifierError(
+    'MODEL_LOAD_FAILED',
+    `no labels for the model at ${url}: give ModelSpec.labels (an array of names or the URL of a JSON file), ` +
+      `or store them in the model's metadata_props as "id2label" (JSON: {"0": "name", …}) or "labels" (a JSON array)`,
+  );
 }
 
 /** `classifier.watch` of both classifiers (in this thread and in a worker): frames through `c.classify`. */
@@ -351,7 +372,7 @@ class OnnxClassifier implements Classifier {
     /** Why the model has no embedding (`null` when it has one). */
     private readonly noEmbedding: string | null,
   ) {
-    this.tables = normalizationTables(model.mean, model.std);
+    this.tables = tablesFor(model);
     this.gpu = session.device ? new GpuPreprocessor(session.device, model) : null;
     this.fallbackReason = session.fallbackReason;
     Object.freeze(model);

@@ -1,7 +1,7 @@
 /**
  * ONNX graph edits made in the page, on the model bytes, before the session is created: expose the
  * pooled features (the input of the classifier head) as a second output, so that one run gives
- * labels and an embedding. A minimal protobuf reader/writer (no code generation: it runs under a
+ * labels and an embedding; and the model's metadata (labels an exporter stored). A minimal protobuf reader/writer (no code generation: it runs under a
  * strict Content-Security-Policy), touching only ModelProto.graph: nodes and outputs are appended,
  * every other byte stays as it was.
  */
@@ -112,6 +112,26 @@ function readGraph(model: Uint8Array): Graph {
     }
   }
   return { field, nodes, outputs };
+}
+
+/**
+ * The model's `metadata_props` (ModelProto field 14: key → value strings), e.g. the `id2label`
+ * an exporter wrote. Reads only the top-level fields (the graph is skipped, not parsed).
+ */
+export function metadataProps(model: Uint8Array): Record<string, string> {
+  const props: Record<string, string> = {};
+  for (const f of fields(model)) {
+    if (f.no !== 14 || f.wire !== 2) continue;
+    let key = '';
+    let value = '';
+    for (const e of fields(model, f.start, f.end)) {
+      if (e.wire !== 2) continue;
+      if (e.no === 1) key = str(model, e);
+      else if (e.no === 2) value = str(model, e);
+    }
+    props[key] = value;
+  }
+  return props;
 }
 
 /** Where the embedding comes from: a float tensor of the graph, or a quantized one to dequantize. */

@@ -40,7 +40,7 @@ const isA = <T>(x: unknown, name: string): x is T =>
 export async function toPixels(
   input: ImageInput,
   signal?: AbortSignal,
-  crop?: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>,
+  crop?: Pick<PreprocessParams, 'resizeTo' | 'inputSize' | 'interpolation'>,
 ): Promise<RgbaImage> {
   if (isA<ImageData>(input, 'ImageData')) {
     checkSize(input.width, input.height);
@@ -67,7 +67,7 @@ export async function toPixels(
 export async function* pixelsInOrder(
   inputs: readonly ImageInput[],
   signal?: AbortSignal,
-  crop?: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>,
+  crop?: Pick<PreprocessParams, 'resizeTo' | 'inputSize' | 'interpolation'>,
   ahead = 2,
 ): AsyncGenerator<RgbaImage> {
   const pending: Promise<RgbaImage>[] = [];
@@ -165,7 +165,7 @@ export async function toGpuSource(input: ImageInput, signal?: AbortSignal): Prom
 }
 
 /** The pixels of a source `toGpuSource` made (for images a texture cannot hold), without decoding again. */
-export async function gpuSourcePixels(source: GpuImageSource, crop: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>): Promise<RgbaImage> {
+export async function gpuSourcePixels(source: GpuImageSource, crop: Pick<PreprocessParams, 'resizeTo' | 'inputSize' | 'interpolation'>): Promise<RgbaImage> {
   if (source.kind === 'pixels') return { data: source.data, width: source.width, height: source.height };
   if (source.kind === 'bitmap') return bitmapPixels(source.bitmap, sourceRect(source.width, source.height, crop));
   return toPixels(source.source, undefined, crop);

@@ -4,6 +4,9 @@
  */
 
 import { compactFileName, type CompactPrecision, type Precision } from './compact-file.ts';
+import { INTERPOLATIONS, type Interpolation } from './preprocess.ts';
+
+export type { Interpolation };
 
 /** A smaller file of the same model (fp16 or int8 weights), made by `resnet-web models --precision`. */
 export interface CompactFileSpec {
@@ -32,14 +35,46 @@ export interface ModelSpec {
   sha256?: string;
   /** Side of the square network input in pixels (224 for ImageNet, 32 for CIFAR-10). */
   inputSize: number;
-  /** The shorter image side is resized to this before the center crop (256 for ImageNet). */
+  /**
+   * The shorter image side is resized to this before the center crop (256 for ImageNet; timm and
+   * Hugging Face write it as a crop fraction: `resizeTo = floor(inputSize / crop_pct)`).
+   */
   resizeTo: number;
-  /** Per-channel RGB mean subtracted after scaling pixels to [0, 1]. */
+  /**
+   * The resize filter, ported from Pillow (antialiased, as torchvision, timm and Hugging Face
+   * resize a PIL image): `'bilinear'` (torchvision's default), `'bicubic'` (timm's), `'lanczos'`,
+   * or `'nearest'`. The same arithmetic on the CPU and in the WebGPU shaders.
+   * @default 'bilinear'
+   */
+  interpolation?: Interpolation;
+  /**
+   * The input tensor's layout: `'NCHW'` (PyTorch, ONNX) or `'NHWC'` (Keras/TensorFlow exports).
+   * @default 'NCHW'
+   */
+  layout?: 'NCHW' | 'NHWC';
+  /**
+   * The order of the input's colour channels; `'BGR'` for Keras' `caffe` preprocessing (ResNet50
+   * from `keras.applications`). `mean` and `std` are in this order.
+   * @default 'RGB'
+   */
+  channelOrder?: 'RGB' | 'BGR';
+  /**
+   * Pixel values (0–255) are multiplied by this before the mean is subtracted: `1 / 255`
+   * (torchvision's `ToTensor`, values 0–1) or `1` (values 0–255, Keras' `caffe` mode).
+   * @default 1 / 255
+   */
+  pixelScale?: number;
+  /** Per-channel mean subtracted after scaling the pixels, in the order of `channelOrder`. */
   mean: [number, number, number];
-  /** Per-channel RGB standard deviation divided by after subtracting the mean. */
+  /** Per-channel standard deviation divided by after subtracting the mean, in the order of `channelOrder`. */
   std: [number, number, number];
-  /** Class names in output order, or the URL of a JSON array of them (relative to `modelBaseUrl`). */
-  labels: string[] | string;
+  /**
+   * Class names in output order, or the URL of a JSON file of them (relative to `modelBaseUrl`):
+   * an array of names, an object of index → name (`{ "0": "cat", … }`), or a Hugging Face / timm
+   * `config.json` (its `id2label` or `label_names`). Left out: the model's own metadata
+   * (`metadata_props` `id2label` or `labels`, a JSON object or array), else `MODEL_LOAD_FAILED`.
+   */
+  labels?: string[] | string;
   /** Name of the model's image input. Default: the model's first input. */
   inputName?: string;
   /** Name of the model's logits output. Default: the model's first output. */
@@ -76,6 +111,8 @@ export interface RegistryEntry extends ModelSpec {
   readonly source?: string;
   /** Number of classes the model outputs. */
   readonly classes: number;
+  /** ImageNet top-1 accuracy (%) as the model's source publishes it (single 224 centre crop). */
+  readonly top1?: number;
   /** Written by the models command itself (deterministic, checked against `sha256`), not downloaded. */
   readonly generated?: boolean;
   readonly precisions?: Readonly<Partial<Record<CompactPrecision, Readonly<CompactFileSpec>>>>;
@@ -126,11 +163,13 @@ function zooResnet(
   bytes: number,
   outputName: string,
   description: string,
+  top1: number,
 ): RegistryEntry {
   return {
     ...imagenet,
     name,
     description,
+    top1,
     url: file,
     sha256,
     bytes,
@@ -174,23 +213,35 @@ const PINNED: Record<string, Partial<Record<CompactPrecision, { sha256: string; 
 export const MODELS: Readonly<Record<string, RegistryEntry>> = Object.freeze({
   resnet50: zooResnet('resnet50', 'resnet50-v1-7.onnx',
     'af16a04a6ec48ac494065d4439fe9dea590d337b9ca6dc328160ccf04a217b9c', 102583340, 'resnetv17_dense0_fwd',
-    'ResNet-50 v1, ImageNet (ONNX Model Zoo resnet50-v1-7), 98 MB'),
+    'ResNet-50 v1, ImageNet (ONNX Model Zoo resnet50-v1-7), 98 MB', 74.93),
   resnet18: zooResnet('resnet18', 'resnet18-v1-7.onnx',
     '4e8f8653e7a2222b3904cc3fe8e304cd8b339ce1d05fd24688162f86fb6df52c', 46820737, 'resnetv15_dense0_fwd',
-    'ResNet-18 v1, ImageNet (ONNX Model Zoo resnet18-v1-7), 45 MB'),
+    'ResNet-18 v1, ImageNet (ONNX Model Zoo resnet18-v1-7), 45 MB', 69.93),
   resnet34: zooResnet('resnet34', 'resnet34-v1-7.onnx',
     '883a41b2e30ddc2e422c108b091b5e70b92d37dc5c345a2c563dcae27971e2cc', 87302588, 'resnetv16_dense0_fwd',
-    'ResNet-34 v1, ImageNet (ONNX Model Zoo resnet34-v1-7), 83 MB'),
+    'ResNet-34 v1, ImageNet (ONNX Model Zoo resnet34-v1-7), 83 MB', 73.73),
   resnet101: zooResnet('resnet101', 'resnet101-v1-7.onnx',
     '760702f6ec0138f71ebac66f4e95d1c72dc9267a8544f4d4667a53075fd0497c', 178914043, 'resnetv18_dense0_fwd',
-    'ResNet-101 v1, ImageNet (ONNX Model Zoo resnet101-v1-7), 171 MB'),
+    'ResNet-101 v1, ImageNet (ONNX Model Zoo resnet101-v1-7), 171 MB', 76.48),
   resnet152: zooResnet('resnet152', 'resnet152-v1-7.onnx',
     'b0ec92437bf8c9d0739bf9bafdea9638e13f9e3c1e2fb766ad546cc182fd3f6d', 241816206, 'resnetv19_dense0_fwd',
-    'ResNet-152 v1, ImageNet (ONNX Model Zoo resnet152-v1-7), 231 MB'),
+    'ResNet-152 v1, ImageNet (ONNX Model Zoo resnet152-v1-7), 231 MB', 77.11),
+  // ResNet v2 (pre-activation, He et al. 2016b): more accurate than v1 at 50 layers and up. The
+  // sha256 and sizes are the zoo's own: its Git LFS pointers and ONNX_HUB_MANIFEST.json (the two
+  // agree; onnx/models commit b1eeaa1), as for every zoo file above. Top-1: the zoo's README.
+  'resnet50-v2': zooResnet('resnet50-v2', 'resnet50-v2-7.onnx',
+    '79102261eb6e5fd7af5d27f41316293e388c5cb691e5d25bfb035c4f64fefe31', 102442452, 'resnetv24_dense0_fwd',
+    'ResNet-50 v2, ImageNet (ONNX Model Zoo resnet50-v2-7), 98 MB', 75.81),
+  'resnet101-v2': zooResnet('resnet101-v2', 'resnet101-v2-7.onnx',
+    '3a0a819ea0953fb4700b0d98e43540aeee253e5b4c503c552b0c7979fc67767d', 178682301, 'resnetv25_dense0_fwd',
+    'ResNet-101 v2, ImageNet (ONNX Model Zoo resnet101-v2-7), 170 MB', 77.42),
+  'resnet152-v2': zooResnet('resnet152-v2', 'resnet152-v2-7.onnx',
+    '40fb3f6dd313ba786a2c8077a0ef7d7b4afeda5d037365400d3a7fbc2b1bee64', 241503848, 'resnetv27_dense0_fwd',
+    'ResNet-152 v2, ImageNet (ONNX Model Zoo resnet152-v2-7), 230 MB', 78.20),
   'resnet50-int8': {
     ...zooResnet('resnet50-int8', 'resnet50-v1-12-int8.onnx',
       'c234f30975989788b4405f25253275aae247ab6dbdd34aaa69ab0a59ff76f6d0', 25816052, 'resnetv17_dense0_fwd',
-      'ResNet-50 v1 quantized to int8 (weights and activations, QDQ), ImageNet (ONNX Model Zoo resnet50-v1-12-int8), 25 MB'),
+      'ResNet-50 v1 quantized to int8 (weights and activations, QDQ), ImageNet (ONNX Model Zoo resnet50-v1-12-int8), 25 MB', 74.77),
     precision: 'int8',
     precisions: undefined,
   },
@@ -271,7 +322,7 @@ export function resolveModel(model: string | ModelSpec | undefined, modelBaseUrl
     mean: [...spec.mean],
     std: [...spec.std],
     url: resolveUrl(spec.url, modelBaseUrl),
-    labels: typeof spec.labels === 'string' ? resolveUrl(spec.labels, modelBaseUrl) : [...spec.labels],
+    labels: typeof spec.labels === 'string' ? resolveUrl(spec.labels, modelBaseUrl) : spec.labels && [...spec.labels],
     ...(spec.precisions
       ? {
           precisions: Object.fromEntries(
@@ -294,12 +345,24 @@ function validateSpec(s: ModelSpec): void {
   for (const k of ['mean', 'std'] as const) {
     const v = s[k];
     if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isFinite(x))) {
-      throw new TypeError(`ModelSpec.${k} must be three finite numbers (R, G, B)`);
+      throw new TypeError(`ModelSpec.${k} must be three finite numbers (one per channel, in channelOrder)`);
     }
   }
   if (s.std.some((x) => x === 0)) throw new RangeError('ModelSpec.std must not contain 0');
-  if (!(typeof s.labels === 'string' || (Array.isArray(s.labels) && s.labels.length > 0))) {
-    throw new TypeError('ModelSpec.labels must be a URL or a non-empty array of class names');
+  const oneOf = (k: 'interpolation' | 'layout' | 'channelOrder', allowed: readonly string[]) => {
+    const v = s[k];
+    if (v !== undefined && !allowed.includes(v)) {
+      throw new RangeError(`ModelSpec.${k} must be ${allowed.map((a) => `'${a}'`).join(', ')} or left out, got ${JSON.stringify(v)}`);
+    }
+  };
+  oneOf('interpolation', INTERPOLATIONS);
+  oneOf('layout', ['NCHW', 'NHWC']);
+  oneOf('channelOrder', ['RGB', 'BGR']);
+  if (s.pixelScale !== undefined && !(typeof s.pixelScale === 'number' && s.pixelScale > 0 && Number.isFinite(s.pixelScale))) {
+    throw new RangeError(`ModelSpec.pixelScale must be a positive number (1 / 255 or 1), got ${String(s.pixelScale)}`);
+  }
+  if (!(s.labels === undefined || typeof s.labels === 'string' || (Array.isArray(s.labels) && s.labels.length > 0 && s.labels.every((l) => typeof l === 'string')))) {
+    throw new TypeError("ModelSpec.labels must be a URL, a non-empty array of class names, or left out (the model's metadata)");
   }
   if (s.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(s.sha256)) {
     throw new TypeError('ModelSpec.sha256 must be 64 hex digits');

@@ -71,6 +71,8 @@ export interface ModelProto {
   producerVersion?: string;
   docString?: string;
   graph?: GraphProto;
+  /** Key → value strings, e.g. the labels an exporter stored (`id2label`). */
+  metadataProps?: { key?: string; value?: string }[];
 }
 
 const f = (id: number, type: string, rule?: 'repeated') => ({ id, type, ...(rule ? { rule } : {}) });
@@ -84,9 +86,10 @@ const root = protobuf.Root.fromJSON({
           fields: {
             irVersion: f(1, 'int64'), producerName: f(2, 'string'), producerVersion: f(3, 'string'), domain: f(4, 'string'),
             modelVersion: f(5, 'int64'), docString: f(6, 'string'), graph: f(7, 'GraphProto'),
-            opsetImport: f(8, 'OperatorSetIdProto', 'repeated'),
+            opsetImport: f(8, 'OperatorSetIdProto', 'repeated'), metadataProps: f(14, 'StringStringEntryProto', 'repeated'),
           },
         },
+        StringStringEntryProto: { fields: { key: f(1, 'string'), value: f(2, 'string') } },
         OperatorSetIdProto: { fields: { domain: f(1, 'string'), version: f(2, 'int64') } },
         GraphProto: {
           fields: {

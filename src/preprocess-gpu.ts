@@ -4,18 +4,18 @@
  * The image goes to a texture (`copyExternalImageToTexture`, or `importExternalTexture` for
  * video); nothing comes back to the CPU before the logits.
  *
- * The arithmetic is the CPU path's: Pillow's fixed-point taps (computed on the CPU, a few KB),
+ * The arithmetic is the CPU path's: Pillow's fixed-point taps (any of its filters; computed on the CPU, a few KB),
  * 32-bit integer sums rounded to bytes after each pass, and the float32 normalization tables
  * (WGSL's f32 division is not correctly rounded, a lookup is), so both paths give the same tensor.
  */
 import { BITMAP_OPTIONS, type GpuImageSource } from './image.ts';
-import { normalizationTables, resizePlan, type PreprocessParams, type Taps } from './preprocess.ts';
+import { resizePlan, tablesFor, type PreprocessParams, type Taps } from './preprocess.ts';
 
 const PRECISION = 22;
 
 // Both passes: the per-image parameters, the packed taps, and Pillow's rounding back to a byte.
 const prelude = /* wgsl */ `
-struct Params { S: u32, kh: u32, kv: u32, rowFirst: u32, rows: u32, outOffset: u32, _a: u32, _b: u32 };
+struct Params { S: u32, kh: u32, kv: u32, rowFirst: u32, rows: u32, outOffset: u32, nhwc: u32, bgr: u32 };
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> taps: array<i32>;
 
@@ -43,7 +43,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   tmp[y * p.S + j] = clip8(sum.r) | (clip8(sum.g) << 8u) | (clip8(sum.b) << 16u);
 }`;
 
-// Pass 2: vertical taps → bytes → normalized float32 (lookup) → NCHW at outOffset.
+// Pass 2: vertical taps → bytes → normalized float32 (lookup, one table per input channel) → the
+// model's layout (NCHW or NHWC) and channel order (RGB or BGR) at outOffset.
 const vertical = /* wgsl */ `${prelude}
 @group(0) @binding(2) var<storage, read> tmp: array<u32>;
 @group(0) @binding(3) var<storage, read> lut: array<f32>;
@@ -64,10 +65,14 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     sum += vec3<i32>(i32(t & 255u), i32((t >> 8u) & 255u), i32((t >> 16u) & 255u)) * taps[k0 + u32(y)];
   }
   let plane = p.S * p.S;
-  let o = p.outOffset + i * p.S + j;
-  out[o] = lut[clip8(sum.r)];
-  out[o + plane] = lut[256u + clip8(sum.g)];
-  out[o + 2u * plane] = lut[512u + clip8(sum.b)];
+  let px = i * p.S + j;
+  // Where channel c of the model goes: NCHW planes apart, or NHWC side by side.
+  let step = select(plane, 1u, p.nhwc == 1u);
+  let o = p.outOffset + select(px, px * 3u, p.nhwc == 1u);
+  let dr = select(0u, 2u, p.bgr == 1u);
+  out[o + dr * step] = lut[clip8(sum.r)];
+  out[o + step] = lut[256u + clip8(sum.g)];
+  out[o + (2u - dr) * step] = lut[512u + clip8(sum.b)];
 }`;
 
 /** Packs both axes' taps as the shaders read them: [h.start, h.count, h.weights, v.start, v.count, v.weights]. */
@@ -100,7 +105,7 @@ export class GpuPreprocessor {
     const make = (code: string) =>
       device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
     this.pipelines = { texture: make(horizontal(false)), external: make(horizontal(true)), vertical: make(vertical) };
-    const tables = normalizationTables(params.mean, params.std);
+    const tables = tablesFor(params);
     const lut = new Float32Array(768);
     tables.forEach((t, c) => lut.set(t, c * 256));
     this.lut = this.buffer(lut, GPUBufferUsage.STORAGE);
@@ -156,9 +161,9 @@ export class GpuPreprocessor {
     const { device, params } = this;
     const S = params.inputSize;
     const { width, height } = image;
-    const plan = resizePlan(width, height, params.resizeTo, S);
+    const plan = resizePlan(width, height, params.resizeTo, S, params.interpolation);
     const uniforms = this.buffer(
-      new Uint32Array([S, plan.h.ksize, plan.v.ksize, plan.rowFirst, plan.rows, index * 3 * S * S, 0, 0]),
+      new Uint32Array([S, plan.h.ksize, plan.v.ksize, plan.rowFirst, plan.rows, index * 3 * S * S, params.layout === 'NHWC' ? 1 : 0, params.channelOrder === 'BGR' ? 1 : 0]),
       GPUBufferUsage.UNIFORM,
     );
     const taps = this.buffer(packTaps(plan.h, plan.v), GPUBufferUsage.STORAGE);

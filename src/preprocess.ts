@@ -1,12 +1,13 @@
 /**
- * CPU preprocessing: decoded RGBA pixels → normalized NCHW float32, matching torchvision's
- * `Resize(resizeTo)` (bilinear, antialiased, on Pillow) → `CenterCrop(inputSize)` → `ToTensor()`
- * → `Normalize(mean, std)` bit for bit on the same pixels.
+ * CPU preprocessing: decoded RGBA pixels → normalized float32 (NCHW, or NHWC), matching
+ * torchvision's `Resize(resizeTo, interpolation)` (antialiased, on Pillow) → `CenterCrop(inputSize)`
+ * → `ToTensor()` → `Normalize(mean, std)` bit for bit on the same pixels.
  *
- * The resize is Pillow's `ImagingResample` with its bilinear (triangle) filter: separable,
- * horizontal pass first, the filter's support widened by the downscale factor, coefficients in
- * 22-bit fixed point and each pass rounded back to 8 bits. Only the output pixels inside the
- * center crop are computed, which gives the same values as resizing everything and cropping.
+ * The resize is Pillow's `ImagingResample` with its bilinear (triangle), bicubic or Lanczos
+ * filter: separable, horizontal pass first, the filter's support widened by the downscale
+ * factor, coefficients in 22-bit fixed point and each pass rounded back to 8 bits; or Pillow's
+ * nearest-neighbour scale. Only the output pixels inside the center crop are computed, which
+ * gives the same values as resizing everything and cropping.
  *
  * Everything here is pure and allocation-light: no per-pixel objects, typed arrays only.
  */
@@ -39,12 +40,21 @@ export interface Rect {
   height: number;
 }
 
-/** What preprocessing needs to know of a model (a subset of `ModelSpec`). */
+/** What preprocessing needs to know of a model (a subset of `ModelSpec`; see there). */
 export interface PreprocessParams {
   inputSize: number;
   resizeTo: number;
+  /** In the order of the model's input channels (`channelOrder`). */
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
+  /** Default `'bilinear'`. */
+  interpolation?: Interpolation;
+  /** Default `'NCHW'`. */
+  layout?: 'NCHW' | 'NHWC';
+  /** Default `'RGB'`. */
+  channelOrder?: 'RGB' | 'BGR';
+  /** Pixel bytes are multiplied by this before the mean is subtracted; default 1/255. */
+  pixelScale?: number;
 }
 
 const PRECISION_BITS = 22; // Pillow: 32 - 8 - 2
@@ -78,19 +88,60 @@ export interface Taps {
   ksize: number;
 }
 
-function triangle(x: number): number {
-  const a = x < 0 ? -x : x;
-  return a < 1 ? 1 - a : 0;
+/** How the image is resized: Pillow's filters, by the names torchvision, timm and Hugging Face use. */
+export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
+
+/** The interpolations {@link resizeAndCrop} ports from Pillow. */
+export const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear', 'bicubic', 'lanczos'];
+
+/** Pillow's filters (libImaging/Resample.c): the kernel and its support at scale 1. */
+const FILTERS: Record<Exclude<Interpolation, 'nearest'>, { kernel: (x: number) => number; support: number }> = {
+  bilinear: {
+    support: 1,
+    kernel(x) {
+      const a = x < 0 ? -x : x;
+      return a < 1 ? 1 - a : 0;
+    },
+  },
+  bicubic: {
+    support: 2,
+    kernel(x) {
+      // Keys' cubic convolution with a = -0.5, as Pillow writes it.
+      const A = -0.5;
+      const t = x < 0 ? -x : x;
+      if (t < 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
+      if (t < 2) return (((t - 5) * t + 8) * t - 4) * A;
+      return 0;
+    },
+  },
+  lanczos: {
+    support: 3,
+    kernel(x) {
+      return -3 <= x && x < 3 ? sinc(x) * sinc(x / 3) : 0;
+    },
+  },
+};
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = x * Math.PI;
+  return Math.sin(px) / px;
 }
 
 /**
  * Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc` for outputs `first … first+n-1` of a
- * resize from `inSize` to `outSize` pixels.
+ * resize from `inSize` to `outSize` pixels with one of its antialiased filters (the support
+ * widens by the downscale factor). `'nearest'` is Pillow's other path (an affine scale that picks
+ * one pixel: the same position arithmetic, accumulated in doubles as Pillow does), given as taps
+ * of one pixel with weight 1, so both passes and the WebGPU shaders run it unchanged.
  */
-export function bilinearTaps(inSize: number, outSize: number, first: number, n: number): Taps {
+export function resizeTaps(interpolation: Interpolation, inSize: number, outSize: number, first: number, n: number): Taps {
+  if (interpolation === 'nearest') return nearestTaps(inSize, outSize, first, n);
+  const filter = FILTERS[interpolation];
+  if (!filter) throw new RangeError(`unknown interpolation "${String(interpolation)}" (one of ${INTERPOLATIONS.join(', ')})`);
   const scale = inSize / outSize;
   const filterscale = scale < 1 ? 1 : scale;
-  const support = filterscale; // bilinear support is 1
+  const support = filter.support * filterscale;
   const ksize = Math.ceil(support) * 2 + 1;
   const ss = 1 / filterscale;
   const start = new Int32Array(n);
@@ -106,7 +157,7 @@ export function bilinearTaps(inSize: number, outSize: number, first: number, n: 
     xmax -= xmin;
     let ww = 0;
     for (let x = 0; x < xmax; x++) {
-      w[x] = triangle((x + xmin - center + 0.5) * ss);
+      w[x] = filter.kernel((x + xmin - center + 0.5) * ss);
       ww += w[x];
     }
     for (let x = 0; x < xmax; x++) {
@@ -119,20 +170,58 @@ export function bilinearTaps(inSize: number, outSize: number, first: number, n: 
   return { start, count, weights, ksize };
 }
 
+/**
+ * Pillow's nearest-neighbour resize (`ImagingScaleAffine`): output pixel x reads input pixel
+ * `(int)(a/2 + x·a)`, a = inSize/outSize, the position summed step by step in doubles.
+ */
+function nearestTaps(inSize: number, outSize: number, first: number, n: number): Taps {
+  const a = inSize / outSize;
+  const start = new Int32Array(n);
+  const count = new Int32Array(n).fill(1);
+  const weights = new Int32Array(n).fill(1 << PRECISION_BITS);
+  let xo = a * 0.5;
+  for (let x = 0; x < first + n; x++, xo += a) {
+    if (x >= first) start[x - first] = Math.min(inSize - 1, Math.trunc(xo));
+  }
+  return { start, count, weights, ksize: 1 };
+}
+
+/** {@link resizeTaps} with Pillow's bilinear (triangle) filter: torchvision's default. */
+export function bilinearTaps(inSize: number, outSize: number, first: number, n: number): Taps {
+  return resizeTaps('bilinear', inSize, outSize, first, n);
+}
+
 function clip8(ss: number): number {
   const v = ss >> PRECISION_BITS;
   return v >= 255 ? 255 : v <= 0 ? 0 : v;
 }
 
-/** Per-channel lookup tables: byte value → normalized float32, as torch computes it in float32. */
-export function normalizationTables(mean: readonly number[], std: readonly number[]): Float32Array[] {
+/**
+ * Per-channel lookup tables, byte value → normalized float32 as torch computes it in float32
+ * (`ToTensor` divides by 255, `Normalize` subtracts and divides), one per *input* channel
+ * (R, G, B) whatever the model's channel order: with `'BGR'` the R table uses the model's third
+ * mean and std.
+ */
+export function normalizationTables(
+  mean: readonly number[],
+  std: readonly number[],
+  pixelScale = 1 / 255,
+  channelOrder: 'RGB' | 'BGR' = 'RGB',
+): Float32Array[] {
+  const scaled = (v: number) => (pixelScale === 1 / 255 ? Math.fround(v / 255) : Math.fround(v * pixelScale));
   return [0, 1, 2].map((c) => {
+    const d = channelOrder === 'BGR' ? 2 - c : c;
     const lut = new Float32Array(256);
-    const m = Math.fround(mean[c]);
-    const s = Math.fround(std[c]);
-    for (let v = 0; v < 256; v++) lut[v] = Math.fround(Math.fround(Math.fround(v / 255) - m) / s);
+    const m = Math.fround(mean[d]);
+    const s = Math.fround(std[d]);
+    for (let v = 0; v < 256; v++) lut[v] = Math.fround(Math.fround(scaled(v) - m) / s);
     return lut;
   });
+}
+
+/** The tables of a model's {@link PreprocessParams}. */
+export function tablesFor(params: PreprocessParams): Float32Array[] {
+  return normalizationTables(params.mean, params.std, params.pixelScale, params.channelOrder);
 }
 
 /** Everything both passes need for one image: taps along each axis and the source rows read. */
@@ -147,12 +236,18 @@ export interface ResizePlan {
 }
 
 /** The resize + crop of a `width × height` image, as Pillow + torchvision would do it. */
-export function resizePlan(width: number, height: number, resizeTo: number, inputSize: number): ResizePlan {
+export function resizePlan(
+  width: number,
+  height: number,
+  resizeTo: number,
+  inputSize: number,
+  interpolation: Interpolation = 'bilinear',
+): ResizePlan {
   if (!(width > 0 && height > 0)) throw new RangeError(`image has no pixels (${width}×${height})`);
   const S = inputSize;
   const size = resizedSize(width, height, resizeTo);
-  const h = bilinearTaps(width, size.width, cropOffset(size.width, S), S);
-  const v = bilinearTaps(height, size.height, cropOffset(size.height, S), S);
+  const h = resizeTaps(interpolation, width, size.width, cropOffset(size.width, S), S);
+  const v = resizeTaps(interpolation, height, size.height, cropOffset(size.height, S), S);
   let rowFirst = Infinity;
   let rowEnd = 0;
   for (let i = 0; i < S; i++) {
@@ -163,8 +258,8 @@ export function resizePlan(width: number, height: number, resizeTo: number, inpu
 }
 
 /** The part of a `width × height` image that preprocessing reads (the rest need not be decoded to pixels). */
-export function sourceRect(width: number, height: number, params: Pick<PreprocessParams, 'resizeTo' | 'inputSize'>): Rect {
-  const { h, rowFirst, rows } = resizePlan(width, height, params.resizeTo, params.inputSize);
+export function sourceRect(width: number, height: number, params: Pick<PreprocessParams, 'resizeTo' | 'inputSize' | 'interpolation'>): Rect {
+  const { h, rowFirst, rows } = resizePlan(width, height, params.resizeTo, params.inputSize, params.interpolation);
   const last = h.start.length - 1;
   const x = h.start[0];
   return { x, y: rowFirst, width: h.start[last] + h.count[last] - x, height: rows };
@@ -188,14 +283,21 @@ function words(data: Uint8Array | Uint8ClampedArray): Uint32Array {
 /**
  * Resizes (shorter side → `resizeTo`) and center-crops to `inputSize`, returning the crop as
  * packed RGB bytes (`inputSize² × 3`). Alpha is ignored. Fixed-point sums stay below 2³¹, so
- * the loops run on int32 (`| 0`).
+ * the loops run on int32 (`| 0`); bicubic and Lanczos taps can be negative, and each pass
+ * clamps to 0…255 as Pillow's does.
  */
-export function resizeAndCrop(img: RgbaImage, resizeTo: number, inputSize: number, out = new Uint8Array(inputSize ** 2 * 3)): Uint8Array {
+export function resizeAndCrop(
+  img: RgbaImage,
+  resizeTo: number,
+  inputSize: number,
+  interpolation: Interpolation = 'bilinear',
+  out = new Uint8Array(inputSize ** 2 * 3),
+): Uint8Array {
   const { width: w, height: h0 } = img;
   if (!img.bands && img.data.length < w * h0 * 4) throw new RangeError(`pixel buffer too small for ${w}×${h0} RGBA`);
   const frame = img.window ?? { x: 0, y: 0, width: w, height: h0, fullWidth: w, fullHeight: h0 };
   const S = inputSize;
-  const { h, v, rowFirst, rows } = resizePlan(frame.fullWidth, frame.fullHeight, resizeTo, S);
+  const { h, v, rowFirst, rows } = resizePlan(frame.fullWidth, frame.fullHeight, resizeTo, S, interpolation);
   if (h.start[0] < frame.x || rowFirst < frame.y || rowFirst + rows > frame.y + h0) {
     throw new RangeError('the pixel window does not cover what the crop reads');
   }
@@ -268,27 +370,40 @@ function verticalPass(tmp: Uint8Array, v: Taps, rowFirst: number, S: number, out
 let rgbScratch = new Uint8Array(0);
 
 /**
- * Full preprocessing of one image into `out` (NCHW, 3 × inputSize × inputSize floats) at
- * `offset`. Returns `out`, allocated when not given.
+ * Full preprocessing of one image into `out` (3 × inputSize × inputSize floats, NCHW or NHWC as
+ * `params.layout` says) at `offset`. Returns `out`, allocated when not given.
  */
 export function preprocess(
   img: RgbaImage,
   params: PreprocessParams,
   out?: Float32Array,
   offset = 0,
-  tables: Float32Array[] = normalizationTables(params.mean, params.std),
+  tables: Float32Array[] = tablesFor(params),
 ): Float32Array {
   const S = params.inputSize;
   const plane = S * S;
   const target = out ?? new Float32Array(3 * plane);
   if (target.length < offset + 3 * plane) throw new RangeError('output tensor too small');
   if (rgbScratch.length !== plane * 3) rgbScratch = new Uint8Array(plane * 3);
-  const rgb = resizeAndCrop(img, params.resizeTo, S, rgbScratch);
+  const rgb = resizeAndCrop(img, params.resizeTo, S, params.interpolation, rgbScratch);
   const [lr, lg, lb] = tables;
+  // Where each input channel goes among the model's channels.
+  const [dr, dg, db] = params.channelOrder === 'BGR' ? [2, 1, 0] : [0, 1, 2];
+  if (params.layout === 'NHWC') {
+    for (let p = 0, o = offset; p < plane * 3; p += 3, o += 3) {
+      target[o + dr] = lr[rgb[p]];
+      target[o + dg] = lg[rgb[p + 1]];
+      target[o + db] = lb[rgb[p + 2]];
+    }
+    return target;
+  }
+  const or = offset + dr * plane;
+  const og = offset + dg * plane;
+  const ob = offset + db * plane;
   for (let i = 0, p = 0; i < plane; i++, p += 3) {
-    target[offset + i] = lr[rgb[p]];
-    target[offset + plane + i] = lg[rgb[p + 1]];
-    target[offset + 2 * plane + i] = lb[rgb[p + 2]];
+    target[or + i] = lr[rgb[p]];
+    target[og + i] = lg[rgb[p + 1]];
+    target[ob + i] = lb[rgb[p + 2]];
   }
   return target;
 }

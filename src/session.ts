@@ -49,6 +49,8 @@ export interface SessionOptions {
   embeddingOutput?: string | null;
   /** Expected square input side and class count, checked against the model's metadata. */
   inputSize: number;
+  /** The input's layout: `[N,3,S,S]` or `[N,S,S,3]`; default NCHW. */
+  layout?: 'NCHW' | 'NHWC';
   classes: number;
   /** WASM threads; default: all cores when the page is cross-origin isolated, else 1. */
   numThreads?: number;
@@ -79,7 +81,7 @@ export interface ModelSession {
   /** Why an `'auto'` request runs on WASM (no adapter, or WebGPU failed); `null` otherwise. */
   readonly fallbackReason: string | null;
   /**
-   * Runs `n` images (NCHW float32) and returns their logits, `n × classes` values, and with
+   * Runs `n` images (float32, in the layout the session was opened with) and returns their logits, `n × classes` values, and with
    * `features` their pooled features too (`n × size`), from the same run.
    */
   run(input: Float32Array, n: number, features?: boolean): Promise<RunOutput>;
@@ -251,6 +253,11 @@ function create(ort: typeof Ort, model: Uint8Array, backend: Backend, foldDequan
   return ort.InferenceSession.create(model, sessionOptions(backend, foldDequantize));
 }
 
+/** The input tensor's dims for `n` images. */
+function dims<N extends number | null>(n: N, S: number, layout: 'NCHW' | 'NHWC' = 'NCHW'): [N, number, number, number] {
+  return layout === 'NHWC' ? [n, S, S, 3] : [n, 3, S, S];
+}
+
 function checkedSession(
   ort: typeof Ort,
   session: Ort.InferenceSession,
@@ -273,9 +280,12 @@ function checkedSession(
   }
   const inMeta = session.inputMetadata?.find((m) => m.name === inputName);
   if (inMeta?.isTensor) {
-    const want = [null, 3, opts.inputSize, opts.inputSize];
+    const want = dims(null, opts.inputSize, opts.layout);
     const ok = inMeta.shape.length === 4 && inMeta.shape.every((d, i) => typeof d !== 'number' || want[i] === null || d === want[i]);
-    if (!ok) throw mismatch('input shape', `[N,3,${opts.inputSize},${opts.inputSize}]`, `[${inMeta.shape.join(',')}]`);
+    if (!ok) {
+      const hint = inMeta.shape[3] === 3 && opts.layout !== 'NHWC' ? " (channels last: set ModelSpec.layout to 'NHWC')" : inMeta.shape[1] === 3 && opts.layout === 'NHWC' ? " (channels first: ModelSpec.layout 'NCHW')" : '';
+      throw mismatch('input shape', `[${want.map((d) => d ?? 'N').join(',')}]`, `[${inMeta.shape.join(',')}]${hint}`);
+    }
   }
   const outMeta = session.outputMetadata?.find((m) => m.name === outputName);
   if (outMeta?.isTensor) {
@@ -310,8 +320,8 @@ function checkedSession(
     threads: ort.env.wasm.numThreads ?? 1,
     device,
     fallbackReason,
-    run: (input, n, features) => runTensor(new ort.Tensor('float32', input, [n, 3, S, S]), n, features),
-    runGpu: (input, n, features) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [n, 3, S, S] }), n, features),
+    run: (input, n, features) => runTensor(new ort.Tensor('float32', input, dims(n, S, opts.layout)), n, features),
+    runGpu: (input, n, features) => runTensor(ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: dims(n, S, opts.layout) }), n, features),
     release: () => session.release(),
   };
 }

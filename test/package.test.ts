@@ -11,7 +11,7 @@ describe('importing the package in Node', () => {
     expect(Object.keys(sdk).sort()).toEqual([
       'ClassifierError', 'DEFAULTS', 'DEFAULT_DUPLICATE_THRESHOLD', 'DEFAULT_MODEL', 'MODELS', 'classify', 'clearModelCache', 'compactFileName',
       'cosineSimilarity', 'createClassifier', 'findDuplicates',
-      'hypernymSynsets', 'hypernyms', 'imagenetSynset', 'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'nearest', 'quantizeEmbedding', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
+      'hypernymSynsets', 'hypernyms', 'imagenetSynset', 'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'nearest', 'quantizeEmbedding', 'specFromConfig', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
     ]);
     expect(sdk.modelNames()).toContain('resnet50');
   });
