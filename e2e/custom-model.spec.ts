@@ -83,7 +83,7 @@ test("NHWC, BGR, 0–255 (Keras 'caffe'): a wrapped ResNet-20 classifies 100 pho
       url: '/custom/caffe-resnet20.onnx', inputSize: 32, resizeTo: 32, labels: base.labels, inputName: 'input_bgr_nhwc',
       layout: 'NHWC', channelOrder: 'BGR', pixelScale: 1, mean: caffe, std: [1, 1, 1],
     } as const;
-    const original = await sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', topK: 5 });
+    const original = await sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', topK: 5, worker: false });
     const wrapped = await sdk.createClassifier({ model: { ...spec, mean: [...spec.mean] as [number, number, number], std: [1, 1, 1] }, backend: 'wasm', topK: 5 });
     // In batches ([25,3,32,32] and [25,32,32,3] runs): the batch path writes NHWC too.
     const a = [];
@@ -94,7 +94,7 @@ test("NHWC, BGR, 0–255 (Keras 'caffe'): a wrapped ResNet-20 classifies 100 pho
     }
     await Promise.all([original.dispose(), wrapped.dispose()]);
     const nchw = await sdk
-      .createClassifier({ model: { ...spec, layout: 'NCHW', mean: [...spec.mean] as [number, number, number], std: [1, 1, 1] }, backend: 'wasm' })
+      .createClassifier({ model: { ...spec, layout: 'NCHW', mean: [...spec.mean] as [number, number, number], std: [1, 1, 1] }, backend: 'wasm', worker: false })
       .then(() => 'loaded', (e: Error & { code?: string }) => `${e.code}: ${e.message}`);
     return { a, b, nchw };
   }, { urls: cifar, caffe: CAFFE_BGR });
@@ -123,14 +123,14 @@ test('a custom 3-class head: labels from metadata_props (or a JSON file), scores
     const { sdk } = window;
     const base = sdk.MODELS['resnet56-cifar10'];
     const spec = { url: '/custom/pets.onnx', inputSize: 32, resizeTo: 32, mean: base.mean, std: base.std, inputName: 'input', outputName: 'logits' };
-    const original = await sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm', topK: 10 });
+    const original = await sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm', topK: 10, worker: false });
     const pets = await sdk.createClassifier({ model: spec, backend: 'wasm', topK: 3 }); // in the worker (the default)
     const fromFile = await sdk.createClassifier({ model: { ...spec, labels: '/custom/pets-config.json' }, backend: 'wasm', worker: false });
     const [o, p, f] = await Promise.all([original.classifyBatch(urls), pets.classifyBatch(urls), fromFile.classifyBatch(urls)]);
     const out = urls.map((_, i) => ({ original: o[i], pets: p[i], file: f[i][0].label }));
     const labels = { worker: pets.labels, page: fromFile.labels };
     await Promise.all([original.dispose(), pets.dispose(), fromFile.dispose()]);
-    const fail = (model: object) => sdk.createClassifier({ model: model as typeof spec, backend: 'wasm' }).then(() => 'loaded', (e: Error & { code?: string }) => `${e.code}: ${e.message}`);
+    const fail = (model: object) => sdk.createClassifier({ model: model as typeof spec, backend: 'wasm', worker: false }).then(() => 'loaded', (e: Error & { code?: string }) => `${e.code}: ${e.message}`);
     return {
       out,
       labels,

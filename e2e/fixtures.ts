@@ -57,20 +57,6 @@ export async function serveImages(page: Page): Promise<void> {
   });
 }
 
-/** Top-1 class of each CIFAR-10 test file (`class/name.jpg`) with the given model and backend. */
-export async function cifarTop1(page: Page, model: string, backend: string, list: string[]) {
-  return page.evaluate(
-    async ({ model, backend, list }) => {
-      const c = await window.sdk.createClassifier({ model, backend: backend as 'wasm' | 'webgpu', topK: 1 });
-      const top1: number[] = [];
-      for (const f of list) top1.push((await c.classify(`/test-images/cifar10/${f}`))[0].index);
-      await c.dispose();
-      return { backend: c.backend, top1 };
-    },
-    { model, backend, list },
-  );
-}
-
 export const test = base.extend<{ harness: Page }>({
   harness: async ({ page }, use) => {
     page.on('console', (m) => {

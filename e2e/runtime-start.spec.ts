@@ -81,9 +81,11 @@ test('a runtime whose WASM threads never start: BACKEND_UNAVAILABLE after runtim
     }
     expect(threadRequests.ok).toBeGreaterThanOrEqual(2);
 
-    // Threads that never answer: rejected 5 s after the .wasm arrived, in the page and in the worker.
-    for (const worker of [false, true]) {
-      const hung = await attempt('hang', worker, 5000);
+    // Threads that never answer: rejected 5 s after the .wasm arrived, in the page and in the worker
+    // (two pages at once: both only wait).
+    const hangs = await Promise.all([false, true].map((worker) => attempt('hang', worker, 5000)));
+    for (const [k, hung] of hangs.entries()) {
+      const worker = k === 1;
       expect(hung, `hang, worker: ${worker}`).toMatchObject({ ok: false, code: 'BACKEND_UNAVAILABLE' });
       expect(hung.message).toMatch(/onnxruntime-web \(wasm\) did not start within 5 s after its \.wasm file downloaded/);
       expect(hung.message).toMatch(/numThreads: 1/);

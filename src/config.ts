@@ -170,10 +170,18 @@ const HF_TYPES: Record<string, HfKind> = {
 const HF_FIELDS = new Set([
   'image_processor_type', 'feature_extractor_type', 'processor_class', 'do_resize', 'size', 'resample', 'crop_pct',
   'do_center_crop', 'crop_size', 'do_rescale', 'rescale_factor', 'do_normalize', 'image_mean', 'image_std', 'do_convert_rgb',
+  'data_format', 'default_to_square',
 ]);
+/**
+ * Saved by some transformers versions without bearing on the tensor: the list of accepted keys
+ * (4.39–4.40) and the fast processors' call-time settings.
+ */
+const HF_IGNORED = new Set(['_valid_processor_keys', 'return_tensors', 'device', 'input_data_format', 'disable_grouping']);
 
-function fromHuggingFace(json: Json): ConfigSpec {
+function fromHuggingFace(saved: Json): ConfigSpec {
   const what = 'the preprocessor_config.json';
+  // Fast processors save every setting, unset ones as null: null is the processor's default, as absent.
+  const json = Object.fromEntries(Object.entries(saved).filter(([k, v]) => v !== null && !HF_IGNORED.has(k)));
   const type = (json.image_processor_type ?? json.feature_extractor_type) as string | undefined;
   if (type !== undefined && !Object.hasOwn(HF_TYPES, type)) {
     const hint = /^ViT|^DeiT|^BeiT/.test(type) ? ' (it resizes to a fixed height × width without keeping the aspect ratio and does not crop)' : '';
@@ -185,6 +193,12 @@ function fromHuggingFace(json: Json): ConfigSpec {
   const kind: HfKind = type ? HF_TYPES[type] : 'crop_pct' in json ? 'convnext' : 'crop';
   const off = (k: string) => json[k] === false;
   if (off('do_resize')) throw new TypeError(`specFromConfig: ${what} do_resize is false; resnet-web always resizes (the model needs a fixed input size)`);
+  if (json.data_format !== undefined && json.data_format !== 'channels_first') {
+    throw new TypeError(`specFromConfig: ${what} data_format ${JSON.stringify(json.data_format)}: the processor gives channels last; set ModelSpec.layout 'NHWC' yourself if the model takes that`);
+  }
+  if (json.default_to_square === true) {
+    throw new TypeError(`specFromConfig: ${what} default_to_square is true: a size given as one number becomes size × size, without keeping the aspect ratio`);
+  }
   const resample = json.resample;
   const interpolation = typeof resample === 'number' ? PIL_RESAMPLE[resample] : undefined;
   if (!interpolation || interpolation.includes('(')) {

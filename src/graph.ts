@@ -7,7 +7,7 @@
  */
 
 /** A field of a protobuf message: its number, wire type, and where its value lies. */
-interface Field {
+export interface Field {
   no: number;
   wire: number;
   /** Start of the whole field (its tag). */
@@ -31,7 +31,7 @@ function varint(buf: Uint8Array, pos: number): [number, number] {
 }
 
 /** The fields of the message in `buf[start, end)`, in order. */
-function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<Field> {
+export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<Field> {
   let pos = start;
   while (pos < end) {
     const at = pos;
@@ -59,9 +59,10 @@ function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<Field>
 
 const text = new TextDecoder();
 const utf8 = new TextEncoder();
-const str = (buf: Uint8Array, f: Field) => text.decode(buf.subarray(f.start, f.end));
+/** A length-delimited field's value as a string. */
+export const str = (buf: Uint8Array, f: Field) => text.decode(buf.subarray(f.start, f.end));
 
-function encodeVarint(v: number): number[] {
+export function encodeVarint(v: number): number[] {
   const out: number[] = [];
   while (v >= 0x80) {
     out.push((v % 128) | 0x80);
@@ -72,10 +73,10 @@ function encodeVarint(v: number): number[] {
 }
 
 /** A length-delimited field `no` holding `body`. */
-function lenField(no: number, body: Uint8Array | number[]): number[] {
+export function lenField(no: number, body: Uint8Array | number[]): number[] {
   return [...encodeVarint(no * 8 + 2), ...encodeVarint(body.length), ...body];
 }
-const strField = (no: number, s: string) => lenField(no, utf8.encode(s));
+export const strField = (no: number, s: string) => lenField(no, utf8.encode(s));
 
 interface GraphNode {
   inputs: string[];

@@ -32,6 +32,16 @@ describe('specFromConfig: the configs it follows', () => {
     delete c.crop_pct;
     expect(specFromConfig(c)).toEqual({ inputSize: 224, resizeTo: 256, interpolation: 'bicubic', mean: [0, 0, 0], std: [1, 1, 1], pixelScale: 1 });
   });
+  it('a fast processor as transformers ≥ 4.46 saves it (unset settings as null, call-time keys) and a 4.40 one (_valid_processor_keys)', () => {
+    const fast = {
+      ...config('hf-microsoft-resnet-50.json'), image_processor_type: 'ConvNextImageProcessorFast',
+      crop_size: null, do_center_crop: null, data_format: 'channels_first', default_to_square: false, device: null, input_data_format: null, return_tensors: null,
+    };
+    expect(specFromConfig(fast)).toEqual({ inputSize: 224, resizeTo: 256, interpolation: 'bicubic', ...imagenet });
+    expect(specFromConfig({ ...config('hf-microsoft-resnet-50.json'), _valid_processor_keys: ['images', 'do_resize'] })).toMatchObject({ resizeTo: 256 });
+    expect(() => specFromConfig({ ...fast, data_format: 'channels_last' })).toThrow(/data_format "channels_last"/);
+    expect(() => specFromConfig({ ...config('hf-bit-style.json'), size: 256, default_to_square: true })).toThrow(/default_to_square is true/);
+  });
   it('each result is a valid ModelSpec once a url is added', () => {
     for (const f of ['hf-microsoft-resnet-50.json', 'hf-bit-style.json', 'timm-resnet50.a1_in1k.json', 'timm-finetuned-3-classes.json']) {
       const spec = resolveModel({ url: 'model.onnx', ...specFromConfig(config(f)) }, '/models/');

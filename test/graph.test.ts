@@ -1,6 +1,10 @@
-/** graph.ts: finding the pooled features in real model files and adding them as an output (checked with protobufjs). */
+/**
+ * graph.ts: finding the pooled features in real model files and adding them as an output; and the
+ * benchmark's input renamer built on its reader (checked with protobufjs and onnxruntime-node).
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renameInput } from '../bench/onnx-rename.ts';
 import { EMBEDDING_OUTPUT, findFeatures, hasTensor, withEmbeddingOutput } from '../src/graph.ts';
 import { decodeModel, encodeModel } from '../src/onnx.ts';
 import { prepareEmbedding } from '../src/embedding.ts';
@@ -47,5 +51,25 @@ describe('the embedding output', () => {
     const headless = prepareEmbedding(encodeModel(cut), { url: 'cut.onnx' });
     expect(headless.output).toBeNull();
     expect(headless.missing).toMatch(/cut\.onnx has no embedding: no Gemm\/MatMul feeds its output/);
+  });
+});
+
+describe("the benchmark's input renamer (bench/onnx-rename.ts, on graph.ts's reader)", () => {
+  it('renames the graph input and the nodes reading it; nothing else changes; a missing input is an error', async () => {
+    const resnet = readFileSync(new URL('./data/models/resnet56-cifar10.onnx', import.meta.url));
+    const bytes = renameInput(resnet, 'input', 'pixel_values');
+    const before = decodeModel(resnet);
+    const after = decodeModel(bytes);
+    expect(after.graph!.input!.map((i) => i.name)).toEqual(['pixel_values']);
+    expect(after.graph!.node![0].input![0]).toBe('pixel_values');
+    expect(after.graph!.node!.flatMap((n) => n.input).filter((i) => i === 'input')).toEqual([]);
+    // Renaming back gives the original bytes.
+    expect(Buffer.from(renameInput(bytes, 'pixel_values', 'input')).equals(resnet)).toBe(true);
+    expect(after.graph!.initializer!.length).toBe(before.graph!.initializer!.length);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(bytes);
+    expect(session.inputNames).toEqual(['pixel_values']);
+    await session.release();
+    expect(() => renameInput(resnet, 'data', 'x')).toThrow(/no graph input named "data"/);
   });
 });
