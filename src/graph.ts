@@ -1,9 +1,9 @@
 /**
  * ONNX graph edits made in the page, on the model bytes, before the session is created: expose the
  * pooled features (the input of the classifier head) as a second output, so that one run gives
- * labels and an embedding; and the model's metadata (labels an exporter stored). A minimal protobuf reader/writer (no code generation: it runs under a
- * strict Content-Security-Policy), touching only ModelProto.graph: nodes and outputs are appended,
- * every other byte stays as it was.
+ * labels and an embedding; and the model's metadata (labels an exporter stored). A minimal
+ * protobuf reader/writer (no code generation: it runs under a strict Content-Security-Policy),
+ * touching only ModelProto.graph: nodes and outputs are appended, every other byte stays as it was.
  */
 
 /** A field of a protobuf message: its number, wire type, and where its value lies. */

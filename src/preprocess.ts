@@ -186,11 +186,6 @@ function nearestTaps(inSize: number, outSize: number, first: number, n: number):
   return { start, count, weights, ksize: 1 };
 }
 
-/** {@link resizeTaps} with Pillow's bilinear (triangle) filter: torchvision's default. */
-export function bilinearTaps(inSize: number, outSize: number, first: number, n: number): Taps {
-  return resizeTaps('bilinear', inSize, outSize, first, n);
-}
-
 function clip8(ss: number): number {
   const v = ss >> PRECISION_BITS;
   return v >= 255 ? 255 : v <= 0 ? 0 : v;

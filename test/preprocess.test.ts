@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bilinearTaps,
   cropOffset,
   normalizationTables,
   preprocess,
   resizeAndCrop,
   resizedSize,
+  resizeTaps,
   roundHalfEven,
   sourceRect,
   type RgbaImage,
@@ -40,7 +40,7 @@ describe('resize geometry (torchvision Resize + CenterCrop)', () => {
 
 describe('bilinear taps (Pillow precompute_coeffs, 22-bit fixed point)', () => {
   it('downscale by 2 widens the triangle to support 2: weights 3/7, 3/7, 1/7', () => {
-    const t = bilinearTaps(4, 2, 0, 2);
+    const t = resizeTaps('bilinear', 4, 2, 0, 2);
     expect(t.ksize).toBe(5);
     expect(Array.from(t.start)).toEqual([0, 1]);
     expect(Array.from(t.count)).toEqual([3, 3]);
@@ -51,14 +51,14 @@ describe('bilinear taps (Pillow precompute_coeffs, 22-bit fixed point)', () => {
     expect(w(1)).toEqual([b, a, a]);
   });
   it('upscale by 2 keeps support 1: edge pixels copy, inner ones mix 3:1', () => {
-    const t = bilinearTaps(2, 4, 0, 4);
+    const t = resizeTaps('bilinear', 2, 4, 0, 4);
     expect(Array.from(t.start)).toEqual([0, 0, 0, 1]);
     expect(Array.from(t.count)).toEqual([1, 2, 2, 1]);
     expect(Array.from(t.weights.slice(3, 5))).toEqual([0.75 * Q, 0.25 * Q]);
     expect(Array.from(t.weights.slice(6, 8))).toEqual([0.25 * Q, 0.75 * Q]);
   });
   it('is the identity at scale 1', () => {
-    const t = bilinearTaps(5, 5, 0, 5);
+    const t = resizeTaps('bilinear', 5, 5, 0, 5);
     expect(Array.from(t.start)).toEqual([0, 1, 2, 3, 4]);
     for (let i = 0; i < 5; i++) expect(t.weights[i * t.ksize]).toBe(Q);
   });
