@@ -4,14 +4,15 @@
  * each against the same raw session.run.
  */
 import { createClassifier } from '../src/index.ts';
-import { toGpuSource, toPixels } from '../src/image.ts';
-import { importOrt } from '../src/ort-loader.ts';
-import { preprocess } from '../src/preprocess.ts';
-import { GpuPreprocessor } from '../src/preprocess-gpu.ts';
-import { sessionOptions } from '../src/session.ts';
+import { toGpuSource } from '../src/input/decode.ts';
+import { toPixels } from '../src/preprocess/window.ts';
+import { importOrt } from '../src/runtime/ort-loader.ts';
+import { preprocess } from '../src/preprocess/cpu.ts';
+import { GpuPreprocessor } from '../src/preprocess/gpu.ts';
+import { sessionOptions } from '../src/runtime/session.ts';
 import { BENCH_IMAGE, callTimeoutMs, median, timeEach, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
 import { photoVideo } from '../e2e/video.ts';
-import type { Precision } from '../src/compact-file.ts';
+import type { Precision } from '../src/model/spec.ts';
 
 async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, batch: number, warmup: number): Promise<BrowserResult> {
   const limit = callTimeoutMs(backend);

@@ -2,10 +2,10 @@
  * Renames a graph input of an ONNX model (ModelProto → GraphProto → inputs and node inputs),
  * leaving every other byte as it is. Transformers.js feeds image models an input named
  * `pixel_values`; the benchmark gives it the same model under that name. The protobuf reading and
- * writing is src/graph.ts's.
+ * writing is src/model/graph.ts's.
  */
-import { concat } from '../src/compact-file.ts';
-import { encodeVarint, fields, str, strField } from '../src/graph.ts';
+import { concat } from '../src/model/compact-file.ts';
+import { encodeVarint, fields, str, strField } from '../src/model/graph.ts';
 
 /** A length-delimited field `no` holding `parts` (kept as views: the weights are not copied). */
 const field = (no: number, parts: Uint8Array[]): Uint8Array[] => [

@@ -3,13 +3,13 @@
  * the mean) classifies as the original does; a 3-class head made from ResNet-56's own Gemm gets
  * its labels from the model's metadata_props (or a JSON file) and scores that follow from the
  * original's; a class-count mismatch and a model without labels fail clearly. The models are made
- * here with protobufjs (src/onnx.ts) and served to the page. (On WebGPU, the shaders' NHWC/BGR/0–255
+ * here with protobufjs (src/tools/onnx.ts) and served to the page. (On WebGPU, the shaders' NHWC/BGR/0–255
  * tensors are checked in interpolation.spec.ts; a WebGPU session costs ~15 s on SwiftShader.)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { DataType, decodeModel, encodeModel, type TensorProto } from '../src/onnx.ts';
+import { DataType, decodeModel, encodeModel, type TensorProto } from '../src/tools/onnx.ts';
 import { expect, listImages, MODELS_DIR, test } from './fixtures.ts';
 
 const RESNET56 = path.join(MODELS_DIR, 'resnet56-cifar10.onnx');

@@ -79,12 +79,12 @@ test('ES module from dist/ with no bundler', async ({ page }) => {
 });
 
 test('dist/ has no eval or new Function (onnxruntime-web\'s WebGPU build is patched at build time)', () => {
-  // Everything a page can load; esm/ort-csp.js, esm/vite.js, esm/cli.js and esm/models-command.js run in the app's build
+  // Everything a page can load; esm/tools/ort-csp.js, esm/vite.js, esm/cli.js and esm/tools/models-command.js run in the app's build
   // or in Node (the patch itself names what it removes).
-  const buildTools = ['esm/ort-csp.js', 'esm/vite.js', 'esm/cli.js', 'esm/models-command.js'];
+  const buildTools = ['esm/tools/ort-csp.js', 'esm/vite.js', 'esm/cli.js', 'esm/tools/models-command.js'];
   const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(m?js)$/.test(f) && !buildTools.includes(f));
   expect(files).toEqual(expect.arrayContaining([
-    'resnet-web.js', 'resnet-web.iife.js', 'resnet-web.worker.js', 'esm/index.js', 'esm/worker.js', 'esm/session.js',
+    'resnet-web.js', 'resnet-web.iife.js', 'resnet-web.worker.js', 'esm/index.js', 'esm/worker/worker.js', 'esm/runtime/session.js',
     'ort/ort.webgpu.bundle.min.mjs', 'ort/ort.wasm.bundle.min.mjs', 'ort/ort-wasm-simd-threaded.asyncify.mjs', 'ort/ort-wasm-simd-threaded.mjs',
   ]));
   const found = files.flatMap((f) => {

@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeModel, encodeModel } from '../src/onnx.ts';
+import { decodeModel, encodeModel } from '../src/tools/onnx.ts';
 import { expect, listImages, MODELS_DIR, test } from './fixtures.ts';
 
 const photos = listImages('imagenet').filter((f) => f.endsWith('.JPEG'));
 const urls = photos.map((f) => `/test-images/imagenet/${f}`);
 
-/** The model with `tensor` as an extra graph output, made with protobufjs (independently of src/graph.ts). */
+/** The model with `tensor` as an extra graph output, made with protobufjs (independently of src/model/graph.ts). */
 function withOutput(file: string, tensor: string): Uint8Array {
   const model = decodeModel(readFileSync(path.join(MODELS_DIR, file)));
   model.graph!.output = [...(model.graph!.output ?? []), { name: tensor, type: { tensorType: { elemType: 1 } } }];

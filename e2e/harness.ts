@@ -1,8 +1,10 @@
 /** The page the e2e tests drive: the SDK plus the internals they compare against. */
 import * as sdk from '../src/index.ts';
-import { bitmapPixels, toGpuSource, toPixels } from '../src/image.ts';
-import { preprocess, resizeAndCrop } from '../src/preprocess.ts';
-import { GpuPreprocessor } from '../src/preprocess-gpu.ts';
+import { toGpuSource } from '../src/input/decode.ts';
+import { bitmapPixels } from '../src/input/pixels.ts';
+import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
+import { GpuPreprocessor } from '../src/preprocess/gpu.ts';
+import { toPixels } from '../src/preprocess/window.ts';
 import { drawFit, photoVideo } from './video.ts';
 
 const harness = {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { MODELS } from '../src/models.ts';
+import { MODELS } from '../src/model/registry.ts';
 import { expect, MODELS_DIR, reference, test } from './fixtures.ts';
 
 const CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];

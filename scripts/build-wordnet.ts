@@ -1,5 +1,5 @@
 /**
- * npm run wordnet → src/wordnet-table.ts: the WordNet 3.0 hypernym table of ImageNet-1k's 1000
+ * npm run wordnet → src/wordnet/table.ts: the WordNet 3.0 hypernym table of ImageNet-1k's 1000
  * classes, built from Debian's `wordnet-base` data files (`apt-get install wordnet-base`), so
  * that `groups` and `hypernyms()` need no WordNet, and no network, at run time.
  *
@@ -147,7 +147,7 @@ export function imagenetSynsetIds(file: string): string[] {
 }
 
 export const SYNSETS_FILE = path.resolve(import.meta.dirname, '../test/data/models/imagenet-synsets.txt');
-export const TABLE_FILE = path.resolve(import.meta.dirname, '../src/wordnet-table.ts');
+export const TABLE_FILE = path.resolve(import.meta.dirname, '../src/wordnet/table.ts');
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   const table = buildWordnetTable(imagenetSynsetIds(SYNSETS_FILE));

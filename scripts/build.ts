@@ -18,14 +18,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build, type InlineConfig } from 'vite';
-import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from '../src/ort-csp.ts';
+import { build, type InlineConfig, type Plugin } from 'vite';
+import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from '../src/tools/ort-csp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 
 // ---- skip when nothing changed ---------------------------------------------------------------------
-const INPUTS = ['src', 'scripts/build.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.cli.json'];
+const INPUTS = ['src', 'scripts/build.ts', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 const files = (p: string): string[] => {
   const abs = path.join(root, p);
   if (!existsSync(abs)) return [];
@@ -49,12 +49,36 @@ rmSync(dist, { recursive: true, force: true });
 const tsc = (project: string) =>
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, project)], { stdio: 'inherit' });
 tsc('tsconfig.build.json');
-tsc('tsconfig.cli.json');
+tsc('src/tools/tsconfig.build.json');
 chmodSync(path.join(dist, 'esm/cli.js'), 0o755);
-const factory = readFileSync(path.join(dist, 'esm/worker-factory.js'), 'utf8');
+const factory = readFileSync(path.join(dist, 'esm/worker/start.js'), 'utf8');
 if (!factory.includes("new Worker(new URL('./worker.js', import.meta.url)")) {
-  throw new Error('dist/esm/worker-factory.js: bundlers need the literal new Worker(new URL(\'./worker.js\', import.meta.url))');
+  throw new Error('dist/esm/worker/start.js: bundlers need the literal new Worker(new URL(\'./worker.js\', import.meta.url))');
 }
+
+// ---- standalone builds: src/standalone/ swapped in --------------------------------------------------
+/**
+ * The modules the standalone builds replace, by file (whoever imports them, from wherever): they
+ * load onnxruntime-web from dist/ort/ instead of bundling it, start their worker from
+ * dist/resnet-web.worker.js, and load the WordNet table from dist/resnet-web.wordnet.js.
+ */
+const SWAPS: Record<string, string> = {
+  'src/runtime/ort-loader.ts': 'src/standalone/ort-loader.ts',
+  'src/worker/start.ts': 'src/standalone/worker-start.ts',
+  'src/wordnet/loader.ts': 'src/standalone/wordnet-loader.ts',
+};
+const swapped = new Set<string>();
+const swaps: Plugin = {
+  name: 'resnet-web-standalone-swaps',
+  enforce: 'pre',
+  resolveId(source, importer) {
+    if (!importer || !source.startsWith('.')) return null;
+    const file = path.relative(root, path.resolve(path.dirname(importer), source));
+    if (!Object.hasOwn(SWAPS, file)) return null;
+    swapped.add(file);
+    return path.join(root, SWAPS[file]);
+  },
+};
 
 // ---- standalone builds: everything beside them in dist/ ------------------------------------------
 const standalone = (entry: string, format: 'es' | 'iife', fileName: string): InlineConfig => ({
@@ -64,15 +88,7 @@ const standalone = (entry: string, format: 'es' | 'iife', fileName: string): Inl
   publicDir: false,
   // A script tag has no import.meta: the loader takes document.currentScript instead.
   ...(format === 'iife' ? { define: { 'import.meta.url': 'undefined' } } : {}),
-  // These load onnxruntime-web from dist/ort/ instead of bundling it, and start their worker
-  // from dist/resnet-web.worker.js.
-  resolve: {
-    alias: [
-      { find: /^\.\/ort-loader\.ts$/, replacement: path.join(root, 'src/ort-loader-dist.ts') },
-      { find: /^\.\/worker-factory\.ts$/, replacement: path.join(root, 'src/worker-factory-dist.ts') },
-      { find: /^\.\/wordnet-loader\.ts$/, replacement: path.join(root, 'src/wordnet-loader-dist.ts') },
-    ],
-  },
+  plugins: [swaps],
   build: {
     outDir: dist,
     emptyOutDir: false,
@@ -82,12 +98,16 @@ const standalone = (entry: string, format: 'es' | 'iife', fileName: string): Inl
 });
 await build(standalone('src/index.ts', 'es', 'resnet-web.js'));
 await build(standalone('src/iife.ts', 'iife', 'resnet-web.iife.js'));
-await build(standalone('src/worker.ts', 'es', 'resnet-web.worker.js'));
+await build(standalone('src/worker/worker.ts', 'es', 'resnet-web.worker.js'));
+// A renamed or moved module must not silently drop out of the swaps (the bundles would then load
+// onnxruntime-web from node_modules paths that do not exist beside dist/).
+const unused = Object.keys(SWAPS).filter((f) => !swapped.has(f));
+if (unused.length) throw new Error(`standalone builds: no module imported ${unused.join(', ')}: update SWAPS in scripts/build.ts`);
 // The WordNet table, which the worker imports from beside it when `groups` are first used,
 // with WordNet's licence on top (the minifier drops comments; the licence asks to be on every copy).
-const wordnetBuild = standalone('src/wordnet-table.ts', 'es', 'resnet-web.wordnet.js');
+const wordnetBuild = standalone('src/wordnet/table.ts', 'es', 'resnet-web.wordnet.js');
 await build({ ...wordnetBuild, build: { ...wordnetBuild.build, sourcemap: false } });
-const wordnetLicence = readFileSync(path.join(root, 'src/wordnet-table.ts'), 'utf8').match(/^\/\*![\s\S]*?\*\/\n/)![0];
+const wordnetLicence = readFileSync(path.join(root, 'src/wordnet/table.ts'), 'utf8').match(/^\/\*![\s\S]*?\*\/\n/)![0];
 const wordnetFile = path.join(dist, 'resnet-web.wordnet.js');
 writeFileSync(wordnetFile, wordnetLicence + readFileSync(wordnetFile, 'utf8'));
 
@@ -101,7 +121,7 @@ const ORT_FILES = [
 ];
 for (const f of ORT_FILES) {
   const bytes = readFileSync(path.join(ort, f));
-  // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see ort-csp.ts).
+  // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see src/tools/ort-csp.ts).
   writeFileSync(path.join(dist, 'ort', f), ORT_DYNAMIC_CODE_FILES.test(f) ? withoutDynamicCode(bytes.toString('utf8'), f) : bytes);
 }
 mkdirSync(path.dirname(stamp), { recursive: true });

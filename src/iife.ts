@@ -16,8 +16,8 @@
  * images get coarse categories instead of the 1000 fine classes).
  */
 import * as api from './index.ts';
-import type { ClassifierOptions } from './classifier.ts';
-import { getDefaultClassifier, setDefaultOptions } from './factory.ts';
+import type { ClassifierOptions } from './api/options.ts';
+import { getDefaultClassifier, setDefaultOptions } from './api/create.ts';
 
 const script = document.currentScript as HTMLScriptElement | null;
 

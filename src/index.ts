@@ -8,31 +8,36 @@
  * const classifier = await createClassifier({ model: 'resnet50' });
  * const top5 = await classifier.classify(document.querySelector('img')!);
  * ```
+ *
+ * @module resnet-web
  */
-export { DEFAULTS } from './classifier.ts';
-export { createClassifier, classify } from './factory.ts';
-export type { Classifier, ClassifierOptions, ClassifyOptions, StageTimings } from './classifier.ts';
-export { ClassifierError, isClassifierError } from './errors.ts';
-export type { ClassifierErrorCode } from './errors.ts';
-export type { ImageInput } from './image.ts';
-export type { Prediction } from './decode.ts';
-export type { ClassRef, GroupPrediction, ResultControls, ResultFor } from './controls.ts';
-export { hypernyms, hypernymSynsets, imagenetSynset } from './hypernyms.ts';
-export type { Synset } from './wordnet.ts';
-export type { Watch, WatchEnd, WatchOptions, WatchResult } from './watch.ts';
-export { clearModelCache, modelCacheSize } from './cache.ts';
-export type { LoadProgress } from './cache.ts';
-export { MODELS, DEFAULT_MODEL, modelNames } from './models.ts';
-export type { CompactFileSpec, Interpolation, ModelSpec, RegistryEntry } from './models.ts';
-export { specFromConfig } from './config.ts';
-export type { ConfigSpec } from './config.ts';
-export { compactFileName } from './compact-file.ts';
-export type { CompactPrecision, Precision } from './compact-file.ts';
-export { modelFileSizes } from './precision.ts';
-export type { AvailableFile, PrecisionRequest } from './precision.ts';
-export type { Backend, BackendRequest } from './backend.ts';
-export { tagPhotos, tagsToCSV, tagsToJSON } from './tagging.ts';
-export type { Tagger, TagOptions, TagResult } from './tagging.ts';
-export { cosineSimilarity, DEFAULT_DUPLICATE_THRESHOLD, findDuplicates, nearest, quantizeEmbedding } from './similarity.ts';
-export type { DuplicateOptions, Embedding, Neighbour } from './similarity.ts';
-export type { EmbedOptions } from './embedding.ts';
+// The contract and the public functions (src/api/).
+export { createClassifier, classify } from './api/create.ts';
+export { DEFAULTS } from './api/options.ts';
+export type { ClassifierOptions, ClassifyOptions, EmbedOptions } from './api/options.ts';
+export type { Analysis, Classifier, StageTimings } from './api/classifier.ts';
+export type { Watch, WatchEnd, WatchOptions, WatchResult } from './api/watch.ts';
+export { tagPhotos, tagsToCSV, tagsToJSON } from './api/tagging.ts';
+export type { Tagger, TagOptions, TagResult } from './api/tagging.ts';
+export { ClassifierError, isClassifierError } from './common/errors.ts';
+export type { ClassifierErrorCode } from './common/errors.ts';
+// What goes in: images (src/input/).
+export type { ImageInput } from './input/decode.ts';
+// Models: the registry, specs, files and the model cache (src/model/).
+export { MODELS, DEFAULT_MODEL, modelNames } from './model/registry.ts';
+export type { CompactFileSpec, CompactPrecision, Interpolation, ModelSpec, Precision, RegistryEntry } from './model/spec.ts';
+export { specFromConfig } from './model/config.ts';
+export type { ConfigSpec } from './model/config.ts';
+export { compactFileName } from './model/compact-file.ts';
+export { modelFileSizes } from './model/precision.ts';
+export type { AvailableFile, PrecisionRequest } from './model/precision.ts';
+export { clearModelCache, modelCacheSize } from './model/cache.ts';
+export type { LoadProgress, ModelCacheEntry, ModelCacheSize } from './model/cache.ts';
+export type { Backend, BackendRequest } from './runtime/backend.ts';
+// What comes out: predictions, result controls, embeddings (src/output/), WordNet (src/wordnet/).
+export type { Prediction } from './output/decode.ts';
+export type { ClassRef, GroupPrediction, ResultControls, ResultFor } from './output/controls.ts';
+export { cosineSimilarity, DEFAULT_DUPLICATE_THRESHOLD, findDuplicates, nearest, quantizeEmbedding } from './output/similarity.ts';
+export type { DuplicateOptions, Embedding, Neighbour } from './output/similarity.ts';
+export { hypernyms, hypernymSynsets, imagenetSynset } from './wordnet/hypernyms.ts';
+export type { Synset } from './wordnet/synsets.ts';

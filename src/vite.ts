@@ -15,12 +15,14 @@
  *   default worker format (`'iife'`) inlines it into the worker script, whose WASM threads then
  *   start the classifier's worker instead of onnxruntime-web.
  * - **No `new Function`** in onnxruntime-web's WebGPU build, so that WebGPU runs under a strict
- *   Content-Security-Policy (see ort-csp.ts).
+ *   Content-Security-Policy (see tools/ort-csp.ts).
  * - **Cross-origin isolation** headers (COOP/COEP) on the dev and preview servers, so that WASM
  *   runs multi-threaded there; production hosting must send them itself.
+ *
+ * @module resnet-web/vite
  */
 import type { Plugin } from 'vite';
-import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from './ort-csp.ts';
+import { ORT_DYNAMIC_CODE_FILES, withoutDynamicCode } from './tools/ort-csp.ts';
 
 /** Options of the {@link resnetWeb} Vite plugin. */
 export interface ResNetWebViteOptions {

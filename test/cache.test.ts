@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { sha256Hex } from '../src/cache.ts';
+import { sha256Hex } from '../src/model/cache.ts';
 
 describe('sha256Hex (the model integrity check)', () => {
   afterEach(() => vi.unstubAllGlobals());

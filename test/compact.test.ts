@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compactFileName, readTrailer, TRAILER_BYTES, withTrailer } from '../src/compact-file.ts';
-import { compactModel, fromHalfBits, toHalfBits } from '../src/compact.ts';
-import { MODELS } from '../src/models.ts';
-import { DataType, decodeModel, encodeModel, int64, type ModelProto } from '../src/onnx.ts';
+import { compactFileName, readTrailer, TRAILER_BYTES, withTrailer } from '../src/model/compact-file.ts';
+import { compactModel, fromHalfBits, toHalfBits } from '../src/tools/compact.ts';
+import { MODELS } from '../src/model/registry.ts';
+import { DataType, decodeModel, encodeModel, int64, type ModelProto } from '../src/tools/onnx.ts';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const data = path.join(import.meta.dirname, 'data/models');

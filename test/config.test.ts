@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { specFromConfig } from '../src/config.ts';
-import { IMAGENET_MEAN, IMAGENET_STD, resolveModel } from '../src/models.ts';
+import { specFromConfig } from '../src/model/config.ts';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../src/model/registry.ts';
+import { resolveModel } from '../src/model/resolve.ts';
 
 const config = (file: string) => JSON.parse(readFileSync(new URL(`./data/configs/${file}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 const imagenet = { mean: IMAGENET_MEAN, std: IMAGENET_STD, pixelScale: 1 / 255 };

@@ -1,10 +1,10 @@
 /** Result controls (topK, scoreThreshold, allow, deny, groups) on synthetic logits. */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileControls, type GroupPrediction } from '../src/controls.ts';
-import { softmax } from '../src/decode.ts';
-import { closeMatches } from '../src/names.ts';
-import { loadWordnet, resolveGroups } from '../src/wordnet.ts';
+import { compileControls, type GroupPrediction } from '../src/output/controls.ts';
+import { softmax } from '../src/output/decode.ts';
+import { closeMatches } from '../src/common/names.ts';
+import { loadWordnet, resolveGroups } from '../src/wordnet/synsets.ts';
 
 beforeAll(() => loadWordnet());
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePredictions, softmax, topK } from '../src/decode.ts';
+import { decodePredictions, softmax, topK } from '../src/output/decode.ts';
 
 describe('softmax', () => {
   it('matches hand-computed values and sums to 1', () => {

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renameInput } from '../bench/onnx-rename.ts';
-import { EMBEDDING_OUTPUT, findFeatures, hasTensor, withEmbeddingOutput } from '../src/graph.ts';
-import { decodeModel, encodeModel } from '../src/onnx.ts';
-import { prepareEmbedding } from '../src/embedding.ts';
+import { EMBEDDING_OUTPUT, findFeatures, hasTensor, withEmbeddingOutput } from '../src/model/graph.ts';
+import { decodeModel, encodeModel } from '../src/tools/onnx.ts';
+import { prepareEmbedding } from '../src/model/features.ts';
 
 const file = (name: string) => new Uint8Array(readFileSync(`test/data/models/${name}`));
 

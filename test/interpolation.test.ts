@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INTERPOLATIONS, preprocess, resizeAndCrop, resizeTaps, sourceRect, type Interpolation, type RgbaImage } from '../src/preprocess.ts';
+import type { RgbaImage } from '../src/input/pixels.ts';
+import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
+import { INTERPOLATIONS, resizeTaps, sourceRect, type Interpolation } from '../src/preprocess/geometry.ts';
 
 interface Case {
   kind: 'noise' | 'gradient';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jpegEnding, jpegIsWhole } from '../src/jpeg.ts';
+import { jpegEnding, jpegIsWhole } from '../src/input/jpeg.ts';
 
 const images = path.resolve(import.meta.dirname, 'data/images');
 const read = (rel: string) => new Uint8Array(readFileSync(path.join(images, rel)));

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compactModel } from '../src/compact.ts';
-import { metadataProps } from '../src/graph.ts';
-import { labelsFromMetadata, parseLabels } from '../src/labels.ts';
-import { decodeModel, encodeModel } from '../src/onnx.ts';
+import { compactModel } from '../src/tools/compact.ts';
+import { metadataProps } from '../src/model/graph.ts';
+import { labelsFromMetadata, parseLabels } from '../src/model/labels.ts';
+import { decodeModel, encodeModel } from '../src/tools/onnx.ts';
 
 describe('parseLabels', () => {
   it('an array, an index → name object (in index order), a config.json id2label, timm label_names', () => {

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { progressLine } from '../src/models-command.ts';
+import { progressLine } from '../src/tools/models-command.ts';
 import { createHash } from 'node:crypto';
-import { MODELS } from '../src/models.ts';
+import { MODELS } from '../src/model/registry.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

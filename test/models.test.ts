@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MODELS, resolveModel, resolveUrl } from '../src/models.ts';
+import { MODELS } from '../src/model/registry.ts';
+import { resolveModel, resolveUrl } from '../src/model/resolve.ts';
 
 describe('model registry', () => {
   it('knows the required models with consistent specs', () => {

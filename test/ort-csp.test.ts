@@ -1,12 +1,12 @@
 /**
- * The build-time patch of onnxruntime-web's WebGPU bundle (src/ort-csp.ts): the invoker it
+ * The build-time patch of onnxruntime-web's WebGPU bundle (src/tools/ort-csp.ts): the invoker it
  * swaps in must behave exactly as the one embind generates with `new Function`, for every kind
  * of call, with and without a return value. The generator below mirrors the bundle's.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withoutDynamicCode } from '../src/ort-csp.ts';
+import { withoutDynamicCode } from '../src/tools/ort-csp.ts';
 
 /** The statement in each minified build: [statement, helpers variable, kind/result variable, source variable]. */
 const FORMS = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MODELS, resolveModel } from '../src/models.ts';
-import { checkPrecision, modelFiles } from '../src/precision.ts';
+import { MODELS } from '../src/model/registry.ts';
+import { resolveModel } from '../src/model/resolve.ts';
+import { checkPrecision, modelFiles } from '../src/model/precision.ts';
 
 describe('which files a model has', () => {
   it('lists compact files smallest first, then the original, with URLs resolved against modelBaseUrl', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cropOffset,
-  normalizationTables,
-  preprocess,
-  resizeAndCrop,
-  resizedSize,
-  resizeTaps,
-  roundHalfEven,
-  sourceRect,
-  type RgbaImage,
-} from '../src/preprocess.ts';
+import type { RgbaImage } from '../src/input/pixels.ts';
+import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
+import { cropOffset, resizedSize, resizeTaps, roundHalfEven, sourceRect } from '../src/preprocess/geometry.ts';
+import { normalizationTables } from '../src/preprocess/normalize.ts';
 
 /** An RGBA image from rows of [r, g, b] triples (alpha 255). */
 function image(rows: number[][][]): RgbaImage {

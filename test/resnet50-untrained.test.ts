@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MODELS } from '../src/models.ts';
-import { decodeModel, int64, type ValueInfoProto } from '../src/onnx.ts';
-import { untrainedResNet50 } from '../src/resnet50-untrained.ts';
+import { MODELS } from '../src/model/registry.ts';
+import { decodeModel, int64, type ValueInfoProto } from '../src/tools/onnx.ts';
+import { untrainedResNet50 } from '../src/tools/resnet50-untrained.ts';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassifierError } from '../src/errors.ts';
-import { STARTUP_PROBE_MODEL, withStartupWatchdog as watchdog } from '../src/runtime-start.ts';
+import { ClassifierError } from '../src/common/errors.ts';
+import { STARTUP_PROBE_MODEL, withStartupWatchdog as watchdog } from '../src/runtime/watchdog.ts';
 
 const withStartupWatchdog = <T>(start: Promise<T>, backend: string, limitMs: number) => watchdog(start, { backend, version: '1.30.0', limitMs });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cosineSimilarity, findDuplicates, nearest, quantizeEmbedding } from '../src/similarity.ts';
-import { toEmbedding } from '../src/embedding.ts';
+import { cosineSimilarity, findDuplicates, nearest, quantizeEmbedding } from '../src/output/similarity.ts';
+import { toEmbedding } from '../src/output/embedding.ts';
 
 const v = (...x: number[]) => Float32Array.from(x);
 

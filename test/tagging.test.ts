@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClassifierError } from '../src/errors.ts';
-import { tagPhotos, tagsToCSV, tagsToJSON } from '../src/tagging.ts';
+import { ClassifierError } from '../src/common/errors.ts';
+import { tagPhotos, tagsToCSV, tagsToJSON } from '../src/api/tagging.ts';
 
 const file = (name: string, body = 'x') => new File([body], name, { type: 'image/jpeg' });
 const pred = (label: string, score: number) => ({ label, index: label.length, score });

@@ -2,8 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWordnetTable, imagenetSynsetIds, SYNSETS_FILE, TABLE_FILE, WORDNET_DIR, wordnetModule } from '../scripts/build-wordnet.ts';
-import { hypernyms, hypernymSynsets, imagenetSynset } from '../src/hypernyms.ts';
-import { loadWordnet, resolveGroups, wordnetLoaded } from '../src/wordnet.ts';
+import { hypernyms, hypernymSynsets, imagenetSynset } from '../src/wordnet/hypernyms.ts';
+import { loadWordnet, resolveGroups, wordnetLoaded } from '../src/wordnet/synsets.ts';
 
 it('the table is indexed on first use: loaded by groups, or by hypernyms() at once', async () => {
   expect(wordnetLoaded()).toBe(false);

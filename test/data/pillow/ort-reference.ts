@@ -8,8 +8,8 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { IMAGENET_MEAN, IMAGENET_STD } from '../../../src/models.ts';
-import { normalizationTables } from '../../../src/preprocess.ts';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../../../src/model/registry.ts';
+import { normalizationTables } from '../../../src/preprocess/normalize.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: ort-reference.ts <dir of .rgb crops>');

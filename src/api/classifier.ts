@@ -1,0 +1,90 @@
+/** The contract: a loaded model ready to classify, and where a call's time went. */
+import type { ImageInput } from '../input/decode.ts';
+import type { ModelSpec, Precision } from '../model/spec.ts';
+import type { ResultFor } from '../output/controls.ts';
+import type { Prediction } from '../output/decode.ts';
+import type { Backend } from '../runtime/backend.ts';
+import type { ClassifyOptions, EmbedOptions } from './options.ts';
+import type { Watch, WatchOptions, WatchResult } from './watch.ts';
+
+/** Where the time of one `classify`/`classifyBatch` call went, in milliseconds. */
+export interface StageTimings {
+  /** Decoding the image(s) to pixels (CPU path) or to GPU-uploadable bitmaps (WebGPU path). */
+  decode: number;
+  /** Resize + crop + normalize (on the GPU: recording and submitting the compute passes). */
+  preprocess: number;
+  /** Waiting for the session and running it, until the logits are back. */
+  inference: number;
+  /** The whole call, from its start until the predictions were ready. */
+  total: number;
+}
+
+/** What `analyze` gives: an image's predictions and its embedding, from one model run. */
+export interface Analysis<P extends Prediction = Prediction> {
+  /** As `classify` gives them (`GroupPrediction`s with `groups`). */
+  predictions: P[];
+  /** The image's embedding, as `embed` gives it. */
+  embedding: Float32Array;
+}
+
+/** A loaded model, ready to classify. */
+export interface Classifier {
+  /**
+   * The backend that actually runs. It can change from `'webgpu'` to `'wasm'` once: when the
+   * WebGPU device is lost, the next call reopens the model on WASM (see `fallbackReason`).
+   */
+  readonly backend: Backend;
+  /**
+   * Why this classifier runs on WASM although WebGPU was asked for (`'auto'`: no adapter, or the
+   * WebGPU session failed; any backend: the WebGPU device was lost). `null` when it runs on the
+   * backend it was given.
+   */
+  readonly fallbackReason: string | null;
+  /** The resolved model spec (absolute URLs). */
+  readonly model: Readonly<ModelSpec>;
+  /** The precision of the model file that was loaded (`'auto'` resolved). */
+  readonly precision: Precision;
+  /** WASM threads in use: every core on a cross-origin isolated page (COOP/COEP), else 1. */
+  readonly threads: number;
+  /** Stage timings of the most recently finished call, or `null` before the first. */
+  readonly lastTimings: Readonly<StageTimings> | null;
+  /** Class names, in output order. */
+  readonly labels: readonly string[];
+  /**
+   * Top-k classes of one image, most likely first (with `groups`: top-k groups, as
+   * `GroupPrediction`s). Bad options throw `RangeError`/`TypeError` before anything runs.
+   */
+  classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]>;
+  /** Top-k classes of each image, run as one batch. */
+  classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]>;
+  /** Raw model output (before softmax) of one image. */
+  logits(image: ImageInput, options?: Pick<ClassifyOptions, 'signal'>): Promise<Float32Array>;
+  /**
+   * Whether the model has an embedding: the pooled features that feed its classifier head, found
+   * in the graph when it loads (or named by `ModelSpec.embeddingOutput`).
+   */
+  readonly canEmbed: boolean;
+  /**
+   * The image's embedding: the model's pooled features (2048 values for ResNet-50, 64 for the CIFAR
+   * ResNets, 1280 for MobileNetV2), L2-normalized unless `normalize: false`. Compare embeddings with
+   * `cosineSimilarity`, `nearest`, `findDuplicates`. A model without one (`canEmbed` false)
+   * rejects with `MODEL_LOAD_FAILED` saying so; `classify` is unaffected.
+   */
+  embed(image: ImageInput, options?: EmbedOptions): Promise<Float32Array>;
+  /** Predictions and embedding of one image from one model run. */
+  analyze<O extends ClassifyOptions & EmbedOptions = ClassifyOptions & EmbedOptions>(image: ImageInput, options?: O): Promise<Analysis<ResultFor<O>>>;
+  /**
+   * Classifies a video's frames as they are presented (a camera, a file, a `canvas.captureStream()`),
+   * one run at a time: frames that come during a run are dropped, not queued. `onResult` gets each
+   * frame's predictions with fps and dropped frames. Ends on `stop()`, on `options.signal`, on
+   * `dispose()` and when the video ends; a paused video costs nothing. Throws `DISPOSED` after
+   * `dispose()`, `TypeError`/`RangeError` for bad arguments.
+   */
+  watch<O extends WatchOptions = WatchOptions>(
+    video: HTMLVideoElement,
+    onResult: (result: WatchResult<ResultFor<O>>) => void,
+    options?: O,
+  ): Watch;
+  /** Releases the session and ends every `watch`. Later calls reject with `DISPOSED`. */
+  dispose(): Promise<void>;
+}

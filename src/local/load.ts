@@ -1,0 +1,81 @@
+/**
+ * Loading a model in this thread: options checked, labels and model file fetched together, the
+ * embedding output added to the graph, the session opened (an abort rejects at once), and the
+ * classifier returned. The steps: model/ (spec, files, labels, graph), runtime/ (the session).
+ */
+import type { Classifier } from '../api/classifier.ts';
+import { DEFAULTS, type ClassifierOptions } from '../api/options.ts';
+import { abortable, aborted } from '../common/abort.ts';
+import { ClassifierError } from '../common/errors.ts';
+import { prepareEmbedding } from '../model/features.ts';
+import { labelsInModel, loadLabels } from '../model/labels.ts';
+import { checkPrecision, loadModelFile } from '../model/precision.ts';
+import { MODELS } from '../model/registry.ts';
+import { resolveModel } from '../model/resolve.ts';
+import { checkTopK } from '../output/controls.ts';
+import { openSession } from '../runtime/session.ts';
+import { OnnxClassifier } from './classifier.ts';
+
+/** Loads a model in this thread and returns a {@link Classifier} (see `createClassifier` for the worker choice). */
+export async function createLocalClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
+  const backendRequest = options.backend ?? DEFAULTS.backend;
+  if (!['auto', 'webgpu', 'wasm'].includes(backendRequest)) {
+    throw new RangeError(`backend must be 'auto', 'webgpu' or 'wasm', got ${String(backendRequest)}`);
+  }
+  const defaultTopK = checkTopK(options.topK ?? DEFAULTS.topK);
+  const { runtimeTimeout } = options;
+  if (runtimeTimeout !== undefined && !(typeof runtimeTimeout === 'number' && runtimeTimeout >= 0 && runtimeTimeout !== Infinity)) {
+    throw new RangeError(`runtimeTimeout must be a number of milliseconds ≥ 0 (0: no limit), got ${String(runtimeTimeout)}`);
+  }
+  const spec = resolveModel(options.model ?? DEFAULTS.model, options.modelBaseUrl ?? DEFAULTS.modelBaseUrl);
+  const precisionRequest = options.precision === undefined ? (spec.precision ?? 'fp32') : checkPrecision(options.precision);
+  const entry = typeof options.model === 'object' ? undefined : MODELS[options.model ?? DEFAULTS.model];
+  const signal = options.signal;
+  if (signal?.aborted) throw aborted(signal);
+
+  const fileOptions = {
+    name: entry?.name ?? spec.url,
+    bytes: entry?.bytes,
+    cache: options.cache ?? DEFAULTS.cache,
+  };
+  const [given, { file, bytes }] = await Promise.all([
+    typeof spec.labels === 'string' ? loadLabels(spec.labels, signal) : Promise.resolve(spec.labels ?? null),
+    loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal }),
+  ]);
+  const labels = given ?? labelsInModel(bytes, spec.url);
+  if (entry && labels.length !== entry.classes) {
+    throw new ClassifierError(
+      'MODEL_LOAD_FAILED',
+      `the labels at ${String(spec.labels)} list ${labels.length} classes; ${entry.name} has ${entry.classes}`,
+    );
+  }
+  if (signal?.aborted) throw aborted(signal);
+  const sessionOptions = {
+    backend: backendRequest,
+    inputName: spec.inputName,
+    outputName: spec.outputName,
+    inputSize: spec.inputSize,
+    layout: spec.layout,
+    classes: labels.length,
+    numThreads: options.numThreads,
+    wasmPaths: options.wasmPaths,
+    warmUp: options.warmUp,
+    runtimeTimeout,
+    foldDequantize: file.compact && file.precision === 'int8',
+  };
+  // Creating the session (starting onnxruntime-web, compiling shaders) can take seconds: an abort
+  // rejects at once, and the session, when it comes, is released.
+  // The pooled features become a second output of the graph (see model/graph.ts and model/features.ts).
+  const prepared = prepareEmbedding(bytes, spec);
+  const session = await abortable(
+    openSession(prepared.bytes, { ...sessionOptions, embeddingOutput: prepared.output }),
+    signal,
+    (s) => void s.release(),
+  );
+  // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
+  const reopenOnWasm = async () => {
+    const again = prepareEmbedding((await loadModelFile(spec, file.precision, fileOptions)).bytes, spec);
+    return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
+  };
+  return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
+}

@@ -1,0 +1,235 @@
+/**
+ * Model bytes: fetch with progress, keep in Cache Storage, check sha256 before the bytes are used.
+ */
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { ClassifierError } from '../common/errors.ts';
+
+/** Download progress of the model file, in bytes. `total` is 0 when the server does not say. */
+export interface LoadProgress {
+  /** Bytes received so far. */
+  loaded: number;
+  /** The file's size in bytes (from `Content-Length`, else the registry's size), or 0 when unknown. */
+  total: number;
+}
+
+/** Options of {@link loadModelBytes}. */
+export interface LoadOptions {
+  /** Expected hex sha256; a mismatch rejects with `MODEL_INTEGRITY`. */
+  sha256?: string;
+  /**
+   * For a file without a pinned sha256: checks the bytes (after the download, and when read from
+   * the cache) and throws a `ClassifierError` when they are not the expected file.
+   */
+  check?: (bytes: Uint8Array) => Promise<void>;
+  /** Cache key suffix for a file checked by `check` (it is cached only with one). */
+  cacheTag?: string;
+  /** Only read the cache: resolve `{ missing }` when the file is not there (needs `missingOk`). */
+  cacheOnly?: boolean;
+  /** Resolve `{ missing }` instead of rejecting when the server has no such file (HTTP 404/410, or an HTML page). */
+  missingOk?: boolean;
+  /** Expected size, used as `total` when the server sends no Content-Length. */
+  bytes?: number;
+  /** Keep the bytes in Cache Storage and read them from there next time. */
+  cache?: boolean;
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Name of the Cache Storage bucket the SDK uses. */
+export const CACHE_NAME = 'resnet-web-models-v1';
+
+/**
+ * Hex sha256 of `bytes`: WebCrypto where there is one; on pages without it (plain http:// on a
+ * host other than localhost is not a secure context) @noble/hashes' audited implementation, so
+ * the model is checked everywhere.
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  const digest = subtle ? new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)) : nobleSha256(bytes);
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+function cacheKey(url: string, sha256?: string, tag?: string): string {
+  return sha256 ? `${url}#sha256=${sha256.toLowerCase()}` : tag ? `${url}#${tag}` : url;
+}
+
+/** A file the server (or, with `cacheOnly`, the cache) does not have: why. */
+export interface MissingFile {
+  missing: string;
+}
+class Missing extends Error {}
+
+/** Cache writes still under way, by key: a load of the same key waits for its write. */
+const writing = new Map<string, Promise<unknown>>();
+
+async function openCache(): Promise<Cache | null> {
+  try {
+    return typeof caches !== 'undefined' ? await caches.open(CACHE_NAME) : null;
+  } catch {
+    return null; // e.g. opaque origins, or storage disabled
+  }
+}
+
+/**
+ * Returns the bytes at `url`, from the cache when a verified copy is there, else from the
+ * network (reporting progress), verified against `sha256` before they are returned.
+ */
+export async function loadModelBytes(url: string, opts: LoadOptions & { missingOk: true }): Promise<Uint8Array | MissingFile>;
+export async function loadModelBytes(url: string, opts?: LoadOptions): Promise<Uint8Array>;
+export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promise<Uint8Array | MissingFile> {
+  const useCache = opts.cache !== false && (!!opts.sha256 || (!!opts.check && !!opts.cacheTag));
+  const cache = useCache ? await openCache() : null;
+  const key = cacheKey(url, opts.sha256, opts.cacheTag);
+  if (cache) {
+    await writing.get(key);
+    const hit = await cache.match(key).catch(() => undefined);
+    if (hit) {
+      const bytes = new Uint8Array(await hit.arrayBuffer());
+      const good = opts.sha256
+        ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
+        : await opts.check!(bytes).then(() => true, () => false);
+      if (good) {
+        opts.onProgress?.({ loaded: bytes.length, total: bytes.length });
+        return bytes;
+      }
+      await cache.delete(key); // corrupted: fetch again
+    }
+  }
+  if (opts.cacheOnly) return { missing: 'not in the cache' };
+  let bytes: Uint8Array;
+  try {
+    bytes = await download(url, opts);
+  } catch (e) {
+    if (e instanceof Missing) return { missing: e.message };
+    throw e;
+  }
+  await verify(url, bytes, opts.sha256);
+  await opts.check?.(bytes);
+  if (cache) {
+    // Written in the background: storing 100 MB takes seconds, and the first result need not wait.
+    const put = cache
+      .put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }))
+      .catch(() => undefined) // quota: still usable without the cache
+      .finally(() => writing.delete(key));
+    writing.set(key, put);
+  }
+  return bytes;
+}
+
+async function verify(url: string, bytes: Uint8Array, sha256?: string): Promise<void> {
+  if (!sha256) return;
+  const actual = await sha256Hex(bytes);
+  if (actual !== sha256.toLowerCase()) {
+    throw new ClassifierError(
+      'MODEL_INTEGRITY',
+      `the model at ${url} does not match its sha256 (expected ${sha256}, got ${actual}, ${bytes.length} bytes): ` +
+        'the file is corrupted, truncated or a different model',
+    );
+  }
+}
+
+/** Errors of the download itself (no connection, an HTTP error, a broken-off transfer), as opposed to wrong bytes. */
+const downloadFailures = new WeakSet<object>();
+const downloadFailure = (message: string, cause?: unknown) => {
+  const e = new ClassifierError('MODEL_LOAD_FAILED', message, cause === undefined ? undefined : { cause });
+  downloadFailures.add(e);
+  return e;
+};
+/** True when `e` is a failed download (the network or the server), not a file that arrived and was wrong. */
+export const isDownloadFailure = (e: unknown): boolean => typeof e === 'object' && e !== null && downloadFailures.has(e);
+
+async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: opts.signal });
+  } catch (e) {
+    if (opts.signal?.aborted) throw new ClassifierError('ABORTED', 'model download aborted', { cause: e });
+    throw downloadFailure(`could not fetch the model at ${url}: ${String(e)}`, e);
+  }
+  const html = (res.headers.get('content-type') ?? '').startsWith('text/html');
+  if (opts.missingOk && (res.status === 404 || res.status === 410 || (res.ok && html))) {
+    throw new Missing(res.ok ? 'the server answered with an HTML page, not a model file: wrong URL?' : `HTTP ${res.status}`);
+  }
+  if (!res.ok) {
+    throw downloadFailure(
+      `could not fetch the model at ${url}: HTTP ${res.status}${res.status === 404 ? ' (run `npm run models`, or set modelBaseUrl)' : ''}`,
+    );
+  }
+  if (html) {
+    throw new ClassifierError('MODEL_LOAD_FAILED', `the server answered ${url} with an HTML page, not a model file (wrong URL?)`);
+  }
+  const header = Number(res.headers.get('content-length'));
+  const total = Number.isFinite(header) && header > 0 ? header : (opts.bytes ?? 0);
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  let buf = new Uint8Array(total || 1 << 20);
+  let loaded = 0;
+  opts.onProgress?.({ loaded, total });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (loaded + value.length > buf.length) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, loaded + value.length));
+        bigger.set(buf.subarray(0, loaded));
+        buf = bigger;
+      }
+      buf.set(value, loaded);
+      loaded += value.length;
+      opts.onProgress?.({ loaded, total: Math.max(total, loaded) });
+    }
+  } catch (e) {
+    if (opts.signal?.aborted) throw new ClassifierError('ABORTED', 'model download aborted', { cause: e });
+    throw downloadFailure(`the download of ${url} broke off after ${loaded} bytes`, e);
+  }
+  return loaded === buf.length ? buf : buf.slice(0, loaded);
+}
+
+/** Size of the model file at `url` in the SDK's cache (any version of it), or `null` when it is not there. */
+export async function cachedSize(url: string): Promise<number | null> {
+  const cache = await openCache();
+  const hit = await cache?.match(url).catch(() => undefined); // matching ignores the #sha256=… tag
+  return hit ? (await hit.blob()).size : null;
+}
+
+/** Deletes every model this SDK keeps in Cache Storage. Resolves `true` when there was a cache to delete. */
+export async function clearModelCache(): Promise<boolean> {
+  if (typeof caches === 'undefined') return false;
+  await Promise.all([...writing.values()]);
+  return caches.delete(CACHE_NAME);
+}
+
+/** What {@link modelCacheSize} reports. */
+export interface ModelCacheSize {
+  /** The size of every entry together, in bytes. */
+  bytes: number;
+  /** One per model file kept. */
+  entries: ModelCacheEntry[];
+}
+
+/** A model file in the model cache. */
+export interface ModelCacheEntry {
+  /** The file's URL. */
+  url: string;
+  /** The sha256 it was checked against (`''` for a compact file checked by its trailer). */
+  sha256: string;
+  /** Its size in bytes. */
+  bytes: number;
+}
+
+/** What the model cache holds: its entries (model URL, sha256, bytes) and their total size. */
+export async function modelCacheSize(): Promise<ModelCacheSize> {
+  const cache = await openCache();
+  if (!cache) return { bytes: 0, entries: [] };
+  const entries = [];
+  for (const request of await cache.keys()) {
+    const res = await cache.match(request);
+    const bytes = res ? (await res.blob()).size : 0;
+    const [url, tag = ''] = request.url.split('#');
+    const sha256 = tag.startsWith('sha256=') ? tag.slice(7) : '';
+    entries.push({ url, sha256, bytes });
+  }
+  return { bytes: entries.reduce((n, e) => n + e.bytes, 0), entries };
+}

@@ -1,0 +1,34 @@
+/** Messages between the main thread's proxy (client.ts) and the worker (worker.ts). */
+import type { StageTimings } from '../api/classifier.ts';
+import type { ClassifierOptions } from '../api/options.ts';
+import type { ModelSpec, Precision } from '../model/spec.ts';
+import type { ResultControls } from '../output/controls.ts';
+import type { Backend } from '../runtime/backend.ts';
+
+/** What crosses to the worker: a Blob (by reference), a transferred ImageBitmap, ImageData or an absolute URL. */
+export type WireImage = Blob | ImageBitmap | ImageData | string;
+
+/** Classifier options that can be cloned (callbacks and signals stay on the main thread). */
+export type WireOptions = Omit<ClassifierOptions, 'onProgress' | 'signal' | 'worker'>;
+
+export type RunOp = 'classify' | 'classifyBatch' | 'logits' | 'analyze';
+
+export type ToWorker =
+  | { type: 'create'; options: WireOptions; progress: boolean }
+  | { type: 'run'; id: number; op: RunOp; images: WireImage[]; controls: ResultControls & { normalize?: boolean } }
+  | { type: 'abort'; id: number }
+  | { type: 'dispose' };
+
+export interface WireError {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+export type FromWorker =
+  | { type: 'progress'; loaded: number; total: number }
+  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean }
+  /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
+  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null }
+  | { type: 'error'; id: number | null; error: WireError }
+  | { type: 'disposed' };
