@@ -13,7 +13,7 @@ const pages = ['README.md', 'CONTRIBUTING.md', ...readdirSync(path.join(root, 'd
   .map((f) => path.join('docs', f))];
 
 /** GitHub's anchor of a heading: lowercased, punctuation dropped, spaces to hyphens. */
-export function anchor(heading: string): string {
+function anchor(heading: string): string {
   return heading
     .trim()
     .toLowerCase()

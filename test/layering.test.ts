@@ -28,7 +28,7 @@ interface Edge {
 }
 
 /** Every import of `text` (a TypeScript module at `file`, relative to src/). */
-export function importsOf(file: string, text: string): Edge[] {
+function importsOf(file: string, text: string): Edge[] {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const edges: Edge[] = [];
   const add = (spec: string, typeOnly: boolean, node: ts.Node) => {
@@ -64,7 +64,7 @@ const show = (e: Edge) => `src/${e.from}:${e.line} imports ${e.typeOnly ? 'types
  * steps import only steps before them in the flow; nothing below the classifiers imports api/,
  * local/ or worker/; tools/ (Node) is imported by no browser code.
  */
-export const FLOW: Record<string, { code: string[]; types?: string[] }> = {
+const FLOW: Record<string, { code: string[]; types?: string[] }> = {
   common: { code: [] },
   input: { code: ['common'] },
   preprocess: { code: ['common', 'input'] },
@@ -88,7 +88,7 @@ const GENERATED = ['wordnet/table.ts'];
 const MAX_LINES = 450;
 
 /** The rule an import breaks, or `null`. */
-export function flowViolation(e: Edge): string | null {
+function flowViolation(e: Edge): string | null {
   if (e.to === null) return null;
   const from = folderOf(e.from);
   const to = folderOf(e.to);
@@ -104,7 +104,7 @@ export function flowViolation(e: Edge): string | null {
 }
 
 /** The first import cycle among `edges`, as the chain of files, or `null`. */
-export function findCycle(edges: Edge[]): string[] | null {
+function findCycle(edges: Edge[]): string[] | null {
   const next = new Map<string, string[]>();
   for (const e of edges) if (e.to) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
   const state = new Map<string, 'open' | 'done'>();

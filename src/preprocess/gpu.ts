@@ -9,10 +9,8 @@
  * (WGSL's f32 division is not correctly rounded, a lookup is), so both paths give the same tensor.
  */
 import { BITMAP_OPTIONS, type GpuImageSource } from '../input/decode.ts';
-import { resizePlan, type PreprocessParams, type Taps } from './geometry.ts';
+import { PRECISION_BITS, resizePlan, type PreprocessParams, type Taps } from './geometry.ts';
 import { tablesFor } from './normalize.ts';
-
-const PRECISION = 22;
 
 // Both passes: the per-image parameters, the packed taps, and Pillow's rounding back to a byte.
 const prelude = /* wgsl */ `
@@ -20,7 +18,7 @@ struct Params { S: u32, kh: u32, kv: u32, rowFirst: u32, rows: u32, outOffset: u
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> taps: array<i32>;
 
-fn clip8(v: i32) -> u32 { return u32(clamp(v >> ${PRECISION}u, 0, 255)); }
+fn clip8(v: i32) -> u32 { return u32(clamp(v >> ${PRECISION_BITS}u, 0, 255)); }
 `;
 
 // Pass 1: horizontal taps over the source rows the crop needs → packed RGB bytes.
@@ -36,7 +34,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let start = taps[j];
   let count = taps[p.S + j];
   let k0 = 2u * p.S + j * p.kh;
-  var sum = vec3<i32>(${1 << (PRECISION - 1)});
+  var sum = vec3<i32>(${1 << (PRECISION_BITS - 1)});
   for (var x = 0; x < count; x++) {
     let px = textureLoad(src, vec2<i32>(start + x, i32(y + p.rowFirst))${external ? '' : ', 0'});
     sum += vec3<i32>(round(px.rgb * 255.0)) * taps[k0 + u32(x)];
@@ -60,7 +58,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let start = u32(taps[base + i]) - p.rowFirst;
   let count = taps[base + p.S + i];
   let k0 = base + 2u * p.S + i * p.kv;
-  var sum = vec3<i32>(${1 << (PRECISION - 1)});
+  var sum = vec3<i32>(${1 << (PRECISION_BITS - 1)});
   for (var y = 0; y < count; y++) {
     let t = tmp[(start + u32(y)) * p.S + j];
     sum += vec3<i32>(i32(t & 255u), i32((t >> 8u) & 255u), i32((t >> 16u) & 255u)) * taps[k0 + u32(y)];
