@@ -8,6 +8,7 @@ import { toGpuSource } from '../src/input/decode.ts';
 import { toPixels } from '../src/preprocess/window.ts';
 import { importOrt } from '../src/runtime/ort-loader.ts';
 import { preprocess } from '../src/preprocess/cpu.ts';
+import { useSimdResize } from '../src/preprocess/simd.ts';
 import { GpuPreprocessor } from '../src/preprocess/gpu.ts';
 import { sessionOptions } from '../src/runtime/session.ts';
 import { BENCH_IMAGE, callTimeoutMs, median, timeEach, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
@@ -56,6 +57,7 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
 
   // (c) preprocessing alone, on the path this backend uses.
   let prep;
+  let prepJs = null;
   if (onPage.backend === 'webgpu') {
     const device = await ort.env.webgpu.device;
     const gpu = new GpuPreprocessor(device, spec);
@@ -68,7 +70,14 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
     out.destroy();
     gpu.dispose();
   } else {
-    prep = await timeit(runs, async () => preprocess(await toPixels(bitmap, undefined, spec), spec), { ...timing, label: `${label}: preprocess` });
+    // The WebAssembly SIMD resize passes (the default where they run) against the JavaScript ones, in turns.
+    const both = await timeEach(runs, {
+      simd: async () => (useSimdResize(true), preprocess(await toPixels(bitmap, undefined, spec), spec)),
+      js: async () => (useSimdResize(false), preprocess(await toPixels(bitmap, undefined, spec), spec)),
+    }, { ...timing, label: `${label}: preprocess` });
+    useSimdResize(true);
+    prep = both.simd;
+    prepJs = both.js;
   }
   await onPage.dispose();
 
@@ -94,7 +103,7 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
     raw: t.raw,
     worker: { classifyBitmap: t.workerBitmap, classifyBlob: t.workerBlob },
     page: { classifyBitmap: t.pageBitmap, classifyBlob: t.pageBlob },
-    preprocess: prep, batchPerImage, singleForBatch,
+    preprocess: prep, preprocessJs: prepJs, batchPerImage, singleForBatch,
   };
 }
 

@@ -26,7 +26,7 @@ import { MODELS } from '../src/model/registry.ts';
 import type { Precision } from '../src/model/spec.ts';
 import { resnetWeb } from '../src/vite.ts';
 import { renameInput } from './onnx-rename.ts';
-import { callTimeoutMs, median, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
+import { callTimeoutMs, median, type ColdResult, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -38,10 +38,11 @@ const { values: args } = parseArgs({
     'no-tjs': { type: 'boolean', default: false },
     precisions: { type: 'string', default: 'fp32,fp16,int8' },
     'precisions-only': { type: 'boolean', default: false },
-    'watch-models': { type: 'string', default: 'resnet56-cifar10,mobilenetv2-int8' },
+    'watch-models': { type: 'string' },
     'watch-seconds': { type: 'string', default: '10' },
     'cold-runs': { type: 'string', default: '5' },
-    'embed-models': { type: 'string', default: 'resnet50-untrained,resnet56-cifar10,mobilenetv2-int8' },
+    'embed-models': { type: 'string' },
+    'cold-only': { type: 'boolean', default: false },
     image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
   },
@@ -50,6 +51,11 @@ const MINUTE = 60_000;
 const RUNS = Number(args.runs);
 const BATCH = Number(args.batch);
 const models = args.models!.split(',');
+// `--models` limits every table; without it the watch and embedding tables have models of their own.
+const modelsGiven = process.argv.some((a) => a === '--models' || a.startsWith('--models='));
+const watchModels = (args['watch-models'] ?? (modelsGiven ? args.models! : 'resnet56-cifar10,mobilenetv2-int8')).split(',').filter(Boolean);
+const embedModels = (args['embed-models'] ?? (modelsGiven ? args.models! : 'resnet50-untrained,resnet56-cifar10,mobilenetv2-int8')).split(',').filter(Boolean);
+const coldOnly = args['cold-only'];
 const backends = args.backends!.split(',') as ('wasm' | 'webgpu')[];
 const modelsDir = path.join(root, 'public/models');
 const precisionList = args.precisions!.split(',').filter(Boolean) as Precision[];
@@ -72,7 +78,7 @@ await within(5 * MINUTE, 'building the bench pages', build({
     outDir: dist,
     emptyOutDir: true,
     chunkSizeWarningLimit: 2048,
-    rolldownOptions: { input: ['index', 'tjs', 'cold'].map((p) => path.join(root, `bench/${p}.html`)) },
+    rolldownOptions: { input: ['index', 'tjs', 'cold', 'raw-cold'].map((p) => path.join(root, `bench/${p}.html`)) },
   },
 }));
 cpSync(args.image!, path.join(dist, 'bench-image.jpg'));
@@ -177,28 +183,39 @@ function plan(model: string, backend: string): { runs: number; batch: number; wa
 /** A limit for a whole page measurement: far above what it takes, so that only a hang reaches it. */
 const measureLimit = (backend: 'wasm' | 'webgpu', runs: number, batch: number) => callTimeoutMs(backend) * (8 + 6 * runs + 2 * runs * batch);
 
+/** One page load in `page` until its first result (window.cold), within the backend's limit. */
+async function visit(page: import('@playwright/test').Page, url: string, backend: string): Promise<ColdResult> {
+  const limit = 2 * callTimeoutMs(backend as 'wasm' | 'webgpu');
+  await within(MINUTE, `loading ${url}`, page.goto(url));
+  await page.waitForFunction(() => window.cold !== undefined || window.coldError !== undefined, null, { timeout: limit }).catch(() => {
+    throw new Error(`bench: the cold start at ${url} gave no result within ${limit / 1000} s`);
+  });
+  const r = await page.evaluate(() => ({ cold: window.cold, error: window.coldError }));
+  if (r.error) throw new Error(`${url}: ${r.error}`);
+  return r.cold!;
+}
+
+/** First visits (a fresh browser context: empty HTTP cache and Cache Storage) and returning visits (the same context again) of each page, taken in turns. */
+async function coldVisits(urls: Record<string, string>, backend: string, runs: number): Promise<Record<string, { fresh: ColdResult[]; cached: ColdResult[] }>> {
+  const out: Record<string, { fresh: ColdResult[]; cached: ColdResult[] }> = {};
+  for (let i = 0; i < runs; i++) {
+    for (const [name, url] of Object.entries(urls)) {
+      out[name] ??= { fresh: [], cached: [] };
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
+      out[name].fresh.push(await visit(page, url, backend));
+      out[name].cached.push(await visit(page, url, backend));
+      await context.close();
+    }
+  }
+  return out;
+}
+
 async function cold(model: string, backend: string, runs: number, precision = 'fp32'): Promise<{ fresh: Timing; cached: Timing }> {
   const url = `${base}cold.html?model=${model}&backend=${backend}&precision=${precision}`;
-  const limit = 2 * callTimeoutMs(backend as 'wasm' | 'webgpu');
-  const once = async (page: import('@playwright/test').Page) => {
-    await within(MINUTE, `loading ${url}`, page.goto(url));
-    await page.waitForFunction(() => window.coldMs !== undefined || window.coldError !== undefined, null, { timeout: limit }).catch(() => {
-      throw new Error(`bench: cold start of ${model} on ${backend} gave no result within ${limit / 1000} s`);
-    });
-    const r = await page.evaluate(() => ({ ms: window.coldMs, error: window.coldError }));
-    if (r.error) throw new Error(r.error);
-    return r.ms!;
-  };
-  const fresh: number[] = [];
-  const cached: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const context = await browser.newContext(); // empty HTTP cache and Cache Storage
-    const page = await context.newPage();
-    fresh.push(await once(page));
-    cached.push(await once(page)); // same context: model bytes from Cache Storage
-    await context.close();
-  }
-  return { fresh: median(fresh), cached: median(cached) };
+  const { sdk } = await coldVisits({ sdk: url }, backend, runs);
+  return { fresh: median(sdk.fresh.map((r) => r.total)), cached: median(sdk.cached.map((r) => r.total)) };
 }
 
 interface Row extends BrowserResult {
@@ -209,7 +226,7 @@ interface Row extends BrowserResult {
 }
 const rows: Row[] = [];
 const natives: Record<string, Timing> = {};
-for (const model of args['precisions-only'] ? [] : models) {
+for (const model of args['precisions-only'] || coldOnly ? [] : models) {
   log(`${model}: onnxruntime-node…`);
   natives[model] = await within(5 * MINUTE, `onnxruntime-node ${model}`, native(model));
   for (const backend of backends) {
@@ -243,7 +260,7 @@ interface PrecisionRow extends PrecisionResult {
   photos: number;
 }
 const precisionRows: PrecisionRow[] = [];
-for (const model of models) {
+for (const model of coldOnly ? [] : models) {
   const m = MODELS[model];
   const list = precisionList.filter((p) => p === (m.precision ?? 'fp32') || existsSync(path.join(modelsDir, m.precisions?.[p as 'fp16' | 'int8']?.url ?? '?')));
   if (list.length < 2) {
@@ -266,11 +283,27 @@ for (const model of models) {
   }
 }
 
+// ---- cold start, stage by stage: the SDK (worker, page) against a hand-written onnxruntime-web page ----
+interface ColdRow { model: string; backend: string; runs: number; visits: Record<string, { fresh: ColdResult[]; cached: ColdResult[] }> }
+const coldRows: ColdRow[] = [];
+for (const model of args['precisions-only'] ? [] : models) {
+  for (const backend of backends) {
+    const { coldRuns } = plan(model, backend);
+    log(`${model} on ${backend}: cold start stage by stage, ${coldRuns} × (raw page, worker, page)…`);
+    const visits = await coldVisits({
+      raw: `${base}raw-cold.html?model=${model}&backend=${backend}`,
+      worker: `${base}cold.html?model=${model}&backend=${backend}&worker=1`,
+      page: `${base}cold.html?model=${model}&backend=${backend}&worker=0`,
+    }, backend, coldRuns);
+    coldRows.push({ model, backend, runs: coldRuns, visits });
+  }
+}
+
 // ---- live video: classifier.watch ----------------------------------------------------------------
 const watchRows: (WatchBenchResult & { model: string; backend: string })[] = [];
 const watchSeconds = Number(args['watch-seconds']);
 const classicPhotos = readdirSync(path.join(root, 'test/data/images/classic')).sort().map((f) => `/bench-photos/classic/${f}`);
-for (const model of args['watch-models']!.split(',').filter(Boolean)) {
+for (const model of coldOnly ? [] : watchModels) {
   if (!existsSync(path.join(modelsDir, MODELS[model]?.url ?? '?'))) throw new Error(`${model}: its model file is missing; run \`npm run models\` first`);
   for (const backend of backends) {
     if (backend === 'webgpu' && swiftshader && MODELS[model].inputSize > 32) continue; // seconds a frame
@@ -284,7 +317,7 @@ for (const model of args['watch-models']!.split(',').filter(Boolean)) {
 
 // ---- embeddings: analyze vs classify ---------------------------------------------------------------
 const embedRows: { model: string; backend: string; classify: Timing; analyze: Timing; embed: Timing; size: number }[] = [];
-for (const model of args['embed-models']!.split(',').filter(Boolean)) {
+for (const model of coldOnly ? [] : embedModels) {
   if (!existsSync(path.join(modelsDir, MODELS[model]?.url ?? '?'))) throw new Error(`${model}: its model file is missing; run \`npm run models\` first`);
   for (const backend of backends) {
     if (backend === 'webgpu' && swiftshader && MODELS[model].inputSize > 32) continue; // seconds a run
@@ -328,7 +361,7 @@ lines.push(`Medians of ${RUNS} runs after warm-up unless n says otherwise; (a) a
   `${path.basename(args.image!)} (${imageSize}); WASM threads: ${rows[0]?.threads ?? '?'} (the SDK's and the raw baseline's alike). ` +
   '(b) is `classify` end to end: "worker" is the default path (decoding, preprocessing and the model in the classifier\'s ' +
   'Web Worker; an ImageBitmap crosses as a transferred copy, a Blob by reference), "page" is `worker: false`. ' +
-  '(c) is from an ImageBitmap, on the path the backend uses (CPU for WASM, GPU compute for WebGPU); (d) is page load → ' +
+  '(c) is from an ImageBitmap (reading its pixels included), on the path the backend uses (CPU for WASM: the WebAssembly SIMD resize, and beside it the JavaScript one; GPU compute for WebGPU); (d) is page load → ' +
   'first result on the default path, median of fresh browser contexts (nothing cached) and of reloads (model bytes from ' +
   'Cache Storage); (e) is on the default path; (f) uses all cores.', '');
 if (swiftshader && backends.includes('webgpu')) {
@@ -336,12 +369,12 @@ if (swiftshader && backends.includes('webgpu')) {
     'ResNet-50 on SwiftShader takes tens of seconds a run, so it gets 3 runs, one warm-up turn, one cold start and no batch.', '');
 }
 lines.push('| model | backend | (a) raw session.run | (b) worker: classify(ImageBitmap) | (b) worker: classify(Blob) | (b) page: classify(ImageBitmap) | (b) page: classify(Blob) | ' +
-  '(c) preprocess | (d) cold, not cached | (d) cold, cached | (e) classifyBatch of ' + BATCH + ' Blobs, per image | ' +
+  '(c) preprocess | (c) preprocess, JavaScript resize | (d) cold, not cached | (d) cold, cached | (e) classifyBatch of ' + BATCH + ' Blobs, per image | ' +
   '(e) classify of the same Blobs one by one, per image | (f) onnxruntime-node | (g) Transformers.js |');
-lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   lines.push(`| ${r.model} | ${r.backend} | ${ms(r.raw)}${n(r.raw)} | ${ms(r.worker.classifyBitmap)} | ${ms(r.worker.classifyBlob)} | ` +
-    `${ms(r.page.classifyBitmap)} | ${ms(r.page.classifyBlob)} | ${ms(r.preprocess)} | ${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ` +
+    `${ms(r.page.classifyBitmap)} | ${ms(r.page.classifyBlob)} | ${ms(r.preprocess)} | ${ms(r.preprocessJs)} | ${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ` +
     `${ms(r.batchPerImage)} | ${ms(r.singleForBatch)} | ${ms(natives[r.model])} | ${ms(r.tjs)} |`);
 }
 lines.push('', '| model | backend | worker: classify(ImageBitmap) / raw | worker: classify(Blob) / raw | page: classify(ImageBitmap) / raw | ' +
@@ -367,6 +400,40 @@ if (precisionRows.length) {
     lines.push(`| ${r.model} | ${r.backend} | ${r.precision} | ${(r.bytes / 1e6).toFixed(2)} MB | ${ref ? (r.bytes / ref.bytes).toFixed(3) : '–'} | ` +
       `${ms(r.create)} | ${ratio(r.create, ref?.create ?? null)} | ${ms(r.raw)} | ${ratio(r.raw, ref?.raw ?? null)} | ${ms(r.classify)} | ${ratio(r.classify, ref?.classify ?? null)} | ` +
       `${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ${agree} |`);
+  }
+}
+if (coldRows.length) {
+  lines.push('', '## Cold start, stage by stage', '',
+    'Page load → first result of `classify(url)` on the bench photo, medians of first visits (a fresh browser context: nothing in the HTTP cache or ' +
+    'Cache Storage) and returning visits (the same context again: the model in Cache Storage, the runtime in the HTTP cache), the pages taken in turns. ' +
+    '"raw": a hand-written page on the same onnxruntime-web build and session options (bench/raw-cold.ts: import, read the model from Cache Storage ' +
+    'or download it, create the session, the photo by the browser\'s resize, run), one step after the other. "worker": `createClassifier()` (the default); ' +
+    '"page": `worker: false`. SDK stages are `classifier.loadTimings`: they overlap (the runtime starts while the model is read), so they do not add up; ' +
+    '"script" is navigation → the page\'s module. "warm": a classify (raw: a run) after the first.', '');
+  for (const r of coldRows) {
+    const med = (xs: ColdResult[], k?: string) => median(xs.map((x) => (k ? x.stages[k] : x.total)).filter((v) => Number.isFinite(v)));
+    const raw = r.visits.raw;
+    lines.push(`**${r.model} on ${r.backend}** (n=${r.runs})`, '');
+    lines.push('| page | first visit | / raw | returning visit | / raw | warm classify | returning / warm |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const [name, v] of Object.entries(r.visits)) {
+      const warm = med(v.cached, name === 'raw' ? 'warm run' : 'warm classify');
+      lines.push(`| ${name} | ${ms(med(v.fresh))} | ${ratio(med(v.fresh), med(raw.fresh))} | ${ms(med(v.cached))} | ${ratio(med(v.cached), med(raw.cached))} | ` +
+        `${ms(warm)} | ${ratio(med(v.cached), warm)} |`);
+    }
+    const names = Object.keys(r.visits);
+    const keys = [...new Set(names.flatMap((name) => [...r.visits[name].fresh, ...r.visits[name].cached].flatMap((x) => Object.keys(x.stages))))];
+    lines.push('', `| stage | ${names.map((n) => `${n}: first | ${n}: returning`).join(' | ')} |`);
+    lines.push(`|---|${names.map(() => '---|---|').join('')}`);
+    for (const k of keys) {
+      const cells = names.map((n) => {
+        const f = med(r.visits[n].fresh, k);
+        const c = med(r.visits[n].cached, k);
+        return `${f.n ? ms(f) : ''} | ${c.n ? ms(c) : ''}`;
+      });
+      lines.push(`| ${k} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
   }
 }
 if (watchRows.length) {

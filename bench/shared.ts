@@ -22,6 +22,8 @@ export interface BrowserResult {
   /** `worker: false`: the classifier on the page's thread. */
   page: PathResult;
   preprocess: Timing;
+  /** The same with the JavaScript resize passes (WASM backend; `null` on WebGPU, which preprocesses on the GPU). */
+  preprocessJs: Timing | null;
   batchPerImage: Timing | null;
   singleForBatch: Timing | null;
 }
@@ -120,4 +122,13 @@ export const BENCH_IMAGE = '/bench-image.jpg';
 /** Limits for one model run on a backend: generous, since they only turn a hang into an error. */
 export function callTimeoutMs(backend: 'wasm' | 'webgpu'): number {
   return backend === 'webgpu' ? 300_000 : 120_000;
+}
+
+/** One cold start (a page load → its first result), with where the time went. */
+export interface ColdResult {
+  /** Milliseconds from navigation start to the first result. */
+  total: number;
+  /** Stage durations in ms (stages that overlap are marked so by their page); `script`: navigation → the page's module ran. */
+  stages: Record<string, number>;
+  notes: string;
 }

@@ -102,7 +102,7 @@ test('classifyBatch equals single runs; topK, onProgress, concurrent calls and d
   expect(r.threads).toEqual({ used: r.threads.cores, cores: r.threads.cores, isolated: true });
 });
 
-test('the model is verified and kept in Cache Storage, and a corrupted entry is refetched', async ({ harness }) => {
+test('the model is verified and kept in Cache Storage, read back with a cheap check (no sha256 of the whole file), and a damaged entry is refetched', async ({ harness }) => {
   const r = await harness.evaluate(async (SHIP) => {
     await caches.delete('resnet-web-models-v1');
     const fetched = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('resnet20-cifar10.onnx')).length;
@@ -114,16 +114,37 @@ test('the model is verified and kept in Cache Storage, and a corrupted entry is 
     const c = await make();
     const afterSecond = fetched();
     const label = (await c.classify(SHIP))[0].label;
+    const timings = c.loadTimings;
     await c.dispose();
     const cache = await caches.open('resnet-web-models-v1');
     const [key] = await cache.keys();
+    // Damaged with the SDK's headers kept: one byte changed where the check samples (the first), then cut short.
+    const refetchedAfter = async (damage: (b: Uint8Array) => Uint8Array) => {
+      const entry = (await cache.match(key))!;
+      const body = damage(new Uint8Array(await entry.arrayBuffer()));
+      await cache.put(key, new Response(body as Uint8Array<ArrayBuffer>, { headers: entry.headers }));
+      const n = fetched();
+      const again = await make();
+      const source = again.loadTimings.source;
+      await again.dispose();
+      return { fetched: fetched() - n, source };
+    };
+    const flipped = await refetchedAfter((b) => ((b[0] ^= 1), b));
+    const cut = await refetchedAfter((b) => b.slice(0, b.length - 5000));
+    const unchanged = await refetchedAfter((b) => b);
     await cache.put(key, new Response('corrupted'));
+    const n = fetched();
     await (await make()).dispose();
-    return { first: afterFirst - before, second: afterSecond - afterFirst, third: fetched() - afterSecond, key: key.url, label };
+    return { first: afterFirst - before, second: afterSecond - afterFirst, third: fetched() - n, key: key.url, label, timings, flipped, cut, unchanged };
   }, SHIP);
   expect(r.first).toBe(1);
   expect(r.second).toBe(0);
   expect(r.third).toBe(1);
+  expect(r.timings.source).toBe('cache');
+  expect(r.timings.modelCheck).toBeLessThan(r.timings.total);
+  expect(r.flipped).toEqual({ fetched: 1, source: 'network' });
+  expect(r.cut).toEqual({ fetched: 1, source: 'network' });
+  expect(r.unchanged).toEqual({ fetched: 0, source: 'cache' });
   expect(r.key).toMatch(/resnet20-cifar10\.onnx#sha256=2f1da8a6/);
   expect(r.label).toBe('ship');
 });
@@ -145,4 +166,39 @@ test('classifyBatch with a bad file rejects with INVALID_IMAGE, and images decod
   expect(r.good).toEqual(['ship', 'cat', 'ship', 'cat', 'ship']);
   expect(r.unhandled).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+test('loadTimings says where the load went; the runtime starts while the model file downloads', async ({ harness }) => {
+  // A slow download (1.5 s), so that the overlap shows in the totals.
+  await harness.context().route('**/models/resnet20-cifar10.onnx', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  const r = await harness.evaluate(async () => {
+    await caches.delete('resnet-web-models-v1');
+    const take = async (options: object) => {
+      const c = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', ...options });
+      const t = { ...c.loadTimings };
+      await c.dispose();
+      return t;
+    };
+    const first = await take({}); // its own worker: a runtime that starts from nothing
+    const again = await take({}); // from the model cache
+    const page = await take({ worker: false });
+    return { first, again, page };
+  });
+  const stages = ['labels', 'modelRead', 'modelCheck', 'graph', 'runtimeImport', 'runtimeStart', 'session', 'warmUp'] as const;
+  for (const t of [r.first, r.again, r.page]) {
+    for (const k of [...stages, 'total', 'worker'] as const) expect(t[k], k).toBeGreaterThanOrEqual(0);
+    for (const k of stages) expect(t[k], k).toBeLessThanOrEqual(t.total);
+  }
+  expect(r.first.source).toBe('network');
+  expect(r.first.modelRead).toBeGreaterThanOrEqual(1400);
+  expect(r.first.runtimeStart).toBeGreaterThan(0);
+  // In step, the runtime would start after the download; at once, the load takes less than the stages one after the other.
+  expect(r.first.total).toBeLessThan(r.first.modelRead + r.first.runtimeImport + r.first.runtimeStart + r.first.session);
+  expect(r.first.worker).toBeGreaterThan(0);
+  expect(r.again.source).toBe('cache');
+  expect(r.again.modelRead).toBeLessThan(1400);
+  expect(r.page.worker).toBe(0);
 });

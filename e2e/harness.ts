@@ -1,14 +1,14 @@
 /** The page the e2e tests drive: the SDK plus the internals they compare against. */
 import * as sdk from '../src/index.ts';
 import { toGpuSource } from '../src/input/decode.ts';
-import { bitmapPixels } from '../src/input/pixels.ts';
+import { bitmapPixels, framePixels } from '../src/input/pixels.ts';
 import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
 import { GpuPreprocessor } from '../src/preprocess/gpu.ts';
 import { toPixels } from '../src/preprocess/window.ts';
 import { drawFit, photoVideo } from './video.ts';
 
 const harness = {
-  ...sdk, toPixels, bitmapPixels, preprocess, resizeAndCrop, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
+  ...sdk, toPixels, bitmapPixels, framePixels, preprocess, resizeAndCrop, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
   /** The WebGPU build of onnxruntime-web the SDK loads (the same module instance): its device. */
   ortWebgpu: () => import('onnxruntime-web/webgpu'),
 };

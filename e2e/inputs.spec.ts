@@ -56,6 +56,37 @@ test('EXIF orientation is applied and transparent pixels keep their colour', asy
   if (r.webgl2 && r.transparent > 0) expect(r.coloured).toBeGreaterThan(0);
 });
 
+test('opaque images are read through VideoFrame.copyTo, with the canvas read-back\'s bytes; images with alpha or a rotation through the canvas', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const files = ['classic/pytorch-hub-dog.jpg', 'edge/exif-rotated.jpg', 'edge/cmyk.jpg', 'edge/grayscale.jpg', 'edge/photo.webp',
+      'edge/panorama-1600x120.jpg', 'edge/one-pixel.png', 'edge/transparent.png'];
+    const out: Record<string, string> = {};
+    for (const f of files) {
+      const blob = await (await fetch(`/test-images/${f}`)).blob();
+      const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+      const x = bitmap.width > 1 ? 1 : 0; // a window that does not start at the left edge, as the crop's
+      const rect = { x, y: 0, width: bitmap.width - x, height: bitmap.height };
+      const viaFrame = await window.sdk.framePixels(bitmap, rect);
+      const viaCanvas = window.sdk.bitmapPixels(bitmap, rect);
+      if (!viaFrame) out[f] = 'canvas';
+      else {
+        let diff = 0;
+        viaFrame.data.forEach((v, i) => (diff += v !== viaCanvas.data[i] ? 1 : 0));
+        out[f] = `frame, ${diff} bytes differ`;
+      }
+      bitmap.close();
+    }
+    return out;
+  });
+  console.log(JSON.stringify(r));
+  for (const f of ['classic/pytorch-hub-dog.jpg', 'edge/cmyk.jpg', 'edge/grayscale.jpg', 'edge/photo.webp', 'edge/panorama-1600x120.jpg']) {
+    expect(r[f], f).toBe('frame, 0 bytes differ');
+  }
+  // A frame keeps an EXIF rotation as metadata (its pixels unrotated): read through the canvas, or identical.
+  expect(['canvas', 'frame, 0 bytes differ']).toContain(r['edge/exif-rotated.jpg']);
+  expect(r['edge/transparent.png']).toBe('canvas');
+});
+
 test('every ImageInput type gives the same logits as the Blob', async ({ harness }) => {
   const r = await harness.evaluate(async () => {
     const url = '/test-images/classic/trt5-mug-cc0.jpeg';

@@ -15,7 +15,7 @@
 export { createClassifier, classify } from './api/create.ts';
 export { DEFAULTS } from './api/options.ts';
 export type { ClassifierOptions, ClassifyOptions, EmbedOptions } from './api/options.ts';
-export type { Analysis, Classifier, StageTimings } from './api/classifier.ts';
+export type { Analysis, Classifier, LoadTimings, StageTimings } from './api/classifier.ts';
 export type { Watch, WatchEnd, WatchOptions, WatchResult } from './api/watch.ts';
 export { tagPhotos, tagsToCSV, tagsToJSON } from './api/tagging.ts';
 export type { Tagger, TagOptions, TagResult } from './api/tagging.ts';

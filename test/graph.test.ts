@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renameInput } from '../bench/onnx-rename.ts';
-import { EMBEDDING_OUTPUT, findFeatures, hasTensor, withEmbeddingOutput } from '../src/model/graph.ts';
+import { EMBEDDING_OUTPUT, SPARE_BYTES, findFeatures, hasTensor, withEmbeddingOutput, withSpare } from '../src/model/graph.ts';
 import { decodeModel, encodeModel } from '../src/tools/onnx.ts';
 import { prepareEmbedding } from '../src/model/features.ts';
 
@@ -19,24 +19,51 @@ describe('the embedding output', () => {
     expect(findFeatures(file('resnet56-cifar10.onnx'), 'no such output')).toBeNull();
   });
 
-  it('adds it as a graph output (and a DequantizeLinear where the head is quantized), leaving the rest as it was', () => {
+  it('adds it as a graph output (and a DequantizeLinear where the head is quantized) in a second graph field that the runtime merges; the original bytes stay as they were', async () => {
     const original = file('mobilenetv2-12-int8.onnx');
     const { bytes, output } = withEmbeddingOutput(original, findFeatures(original)!);
     expect(output).toBe(EMBEDDING_OUTPUT);
-    const before = decodeModel(original);
-    const after = decodeModel(bytes);
-    expect(after.graph!.output!.map((o) => o.name)).toEqual(['output', EMBEDDING_OUTPUT]);
-    expect(after.graph!.node!.length).toBe(before.graph!.node!.length + 1);
-    expect(after.graph!.node!.at(-1)).toMatchObject({ opType: 'DequantizeLinear', input: ['472_quantized', '464_scale', '464_zero_point'], output: [EMBEDDING_OUTPUT] });
-    // Everything else is the same model: re-encode both without the additions and compare.
-    after.graph!.output!.pop();
-    after.graph!.node!.pop();
-    expect(Buffer.from(encodeModel(after)).equals(Buffer.from(encodeModel(before)))).toBe(true);
+    // Nothing before the addition is rewritten: the file, then one more graph field.
+    expect(Buffer.from(bytes.subarray(0, original.length)).equals(Buffer.from(original))).toBe(true);
+    const added = decodeModel(bytes.subarray(original.length));
+    expect(added.graph!.output!.map((o) => o.name)).toEqual([EMBEDDING_OUTPUT]);
+    expect(added.graph!.node).toEqual([expect.objectContaining({ opType: 'DequantizeLinear', input: ['472_quantized', '464_scale', '464_zero_point'], output: [EMBEDDING_OUTPUT] })]);
+    // graph.ts's own reader merges the two, as protobuf parsers do.
+    expect(findFeatures(bytes)).toEqual(findFeatures(original));
+    expect(hasTensor(bytes, EMBEDDING_OUTPUT)).toBe(true);
+
+    // onnxruntime (the same parser as onnxruntime-web's) sees the merged graph: two outputs, both computed.
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(bytes);
+    expect(session.outputNames).toEqual(['output', EMBEDDING_OUTPUT]);
+    const input = new ort.Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.5), [1, 3, 224, 224]);
+    const out = await session.run({ [session.inputNames[0]]: input });
+    expect(out[EMBEDDING_OUTPUT].dims).toEqual([1, 1280]);
+    const plain = await (await ort.InferenceSession.create(original)).run({ [session.inputNames[0]]: input });
+    expect(Array.from(out.output.data as Float32Array)).toEqual(Array.from(plain.output.data as Float32Array));
 
     const resnet = file('resnet56-cifar10.onnx');
-    const added = withEmbeddingOutput(resnet, { tensor: '/Flatten_output_0' });
-    expect(decodeModel(added.bytes).graph!.output!.map((o) => o.name)).toEqual(['logits', '/Flatten_output_0']);
+    const flat = withEmbeddingOutput(resnet, { tensor: '/Flatten_output_0' });
+    expect((await ort.InferenceSession.create(flat.bytes)).outputNames).toEqual(['logits', '/Flatten_output_0']);
     expect(withEmbeddingOutput(resnet, { tensor: 'logits' }).bytes).toBe(resnet); // already an output
+  });
+
+  it('appends in the room a loader left after the bytes (no copy of the model); elsewhere it copies, never writing past a view it was given', () => {
+    const resnet = file('resnet56-cifar10.onnx');
+    const roomy = withSpare(resnet.length);
+    roomy.set(resnet);
+    const inPlace = withEmbeddingOutput(roomy, { tensor: '/Flatten_output_0' });
+    expect(inPlace.bytes.buffer).toBe(roomy.buffer);
+    expect(inPlace.bytes.length).toBeGreaterThan(resnet.length);
+    expect(inPlace.bytes.length).toBeLessThanOrEqual(resnet.length + SPARE_BYTES);
+    // A plain buffer with bytes after the view (someone else's): copied, the bytes after untouched.
+    const shared = new Uint8Array(resnet.length + 4096).fill(7);
+    shared.set(resnet);
+    const view = shared.subarray(0, resnet.length);
+    const copied = withEmbeddingOutput(view, { tensor: '/Flatten_output_0' });
+    expect(copied.bytes.buffer).not.toBe(shared.buffer);
+    expect(shared.subarray(resnet.length).every((b) => b === 7)).toBe(true);
+    expect(Buffer.from(copied.bytes).equals(Buffer.from(inPlace.bytes))).toBe(true);
   });
 
   it('prepareEmbedding: a named tensor must exist; a model without a head has no embedding (and says why)', () => {

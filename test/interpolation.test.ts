@@ -5,10 +5,11 @@
  * (e2e/interpolation.spec.ts), where they are decoded.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../src/input/pixels.ts';
 import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
 import { INTERPOLATIONS, resizeTaps, sourceRect, type Interpolation } from '../src/preprocess/geometry.ts';
+import { simdResizeAvailable, useSimdResize } from '../src/preprocess/simd.ts';
 
 interface Case {
   kind: 'noise' | 'gradient';
@@ -43,8 +44,17 @@ function synthetic({ kind, width: w, height: h, seed }: Case): RgbaImage {
 }
 
 describe(`resize + centre crop = Pillow ${fixtures.pillow}, byte for byte`, () => {
+  afterAll(() => useSimdResize(true));
+  it('runs the WebAssembly SIMD passes here (Node has WebAssembly SIMD), and the JavaScript ones when they are off', () => {
+    expect(simdResizeAvailable()).toBe(true);
+    useSimdResize(false);
+    expect(simdResizeAvailable()).toBe(false);
+    useSimdResize(true);
+  });
+  for (const [path, simd] of [['WebAssembly SIMD', true], ['JavaScript', false]] as const)
   for (const interpolation of INTERPOLATIONS) {
-    it(`${interpolation}: ${fixtures.cases.length} cases (down- and upscales, one axis at scale 1)`, () => {
+    it(`${path}, ${interpolation}: ${fixtures.cases.length} cases (down- and upscales, one axis at scale 1)`, () => {
+      useSimdResize(simd);
       for (const c of fixtures.cases) {
         const img = synthetic(c);
         const ours = resizeAndCrop(img, c.resizeTo, c.crop, interpolation);

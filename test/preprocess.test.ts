@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../src/input/pixels.ts';
 import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
 import { cropOffset, resizedSize, resizeTaps, roundHalfEven, sourceRect } from '../src/preprocess/geometry.ts';
 import { normalizationTables } from '../src/preprocess/normalize.ts';
+import { useSimdResize } from '../src/preprocess/simd.ts';
 
 /** An RGBA image from rows of [r, g, b] triples (alpha 255). */
 function image(rows: number[][][]): RgbaImage {
@@ -57,7 +58,9 @@ describe('bilinear taps (Pillow precompute_coeffs, 22-bit fixed point)', () => {
   });
 });
 
-describe('resizeAndCrop', () => {
+describe.each([['WebAssembly SIMD', true], ['JavaScript', false]] as const)('resizeAndCrop (%s passes)', (_, simd) => {
+  beforeAll(() => useSimdResize(simd));
+  afterAll(() => useSimdResize(true));
   it('downscales 4×2 → 2×1 and crops 1×1: horizontal, round to byte, then vertical', () => {
     // Row 0: 0 70 140 210 → 3/7·0 + 3/7·70 + 1/7·140 = 50 (rounded down from 50.5 − ε in fixed point).
     // Row 1: constant 100 → 100. Vertical 2 → 1: ½·50 + ½·100 = 75.

@@ -19,6 +19,35 @@ export interface StageTimings {
   total: number;
 }
 
+/**
+ * Where the time of loading a classifier went, in milliseconds (`Classifier.loadTimings`). The
+ * runtime starts while the model file is read, so stages overlap and do not add up to `total`.
+ */
+export interface LoadTimings {
+  /** `createClassifier`'s call → the classifier ready. */
+  total: number;
+  /** Worker path: starting the worker, loading its script and the messages to and fro (`total` less the worker's own load); 0 on the page's thread. */
+  worker: number;
+  /** Fetching the labels file (0 when the labels come with the spec or the model). */
+  labels: number;
+  /** Reading the model file: from the model cache, or downloading it (`source` says which). */
+  modelRead: number;
+  /** Checking the model bytes: their sha256 after a download; for a cached copy, the check made when it was stored was kept, and only its size and a sample are checked again. */
+  modelCheck: number;
+  /** Finding the embedding (pooled features) in the graph and adding it as an output. */
+  graph: number;
+  /** Importing onnxruntime-web's JavaScript. */
+  runtimeImport: number;
+  /** Starting the runtime: compiling its WebAssembly and starting its threads (for WebGPU: its device), on a tiny probe model. */
+  runtimeStart: number;
+  /** Creating the inference session on the model (parsing, graph optimizations, weights into the runtime's memory). */
+  session: number;
+  /** The warm-up run on zeros (0 when none ran: WASM runs none unless `warmUp` is set). */
+  warmUp: number;
+  /** Where the model bytes came from: the model cache (Cache Storage) or the network. */
+  source: 'cache' | 'network';
+}
+
 /** What `analyze` gives: an image's predictions and its embedding, from one model run. */
 export interface Analysis<P extends Prediction = Prediction> {
   /** As `classify` gives them (`GroupPrediction`s with `groups`). */
@@ -48,6 +77,8 @@ export interface Classifier {
   readonly threads: number;
   /** Stage timings of the most recently finished call, or `null` before the first. */
   readonly lastTimings: Readonly<StageTimings> | null;
+  /** Where the time of loading this classifier went (stages, source of the model bytes). */
+  readonly loadTimings: Readonly<LoadTimings>;
   /** Class names, in output order. */
   readonly labels: readonly string[];
   /**

@@ -48,7 +48,8 @@ export async function readPixels(input: ImageInput, signal?: AbortSignal, window
   const owned = bitmap !== input;
   let image: RgbaImage | undefined;
   try {
-    image = bitmapPixels(bitmap, window?.(bitmap.width, bitmap.height));
+    const rect = window?.(bitmap.width, bitmap.height);
+    image = (await framePixels(bitmap, rect)) ?? bitmapPixels(bitmap, rect);
     // A banded image reads from the bitmap as it goes: it is closed by the image's release().
     if (image.bands && owned) return { ...image, release: () => bitmap.close() };
     return image;
@@ -88,6 +89,62 @@ export async function* readPixelsInOrder(
 }
 
 let canvas2d: OffscreenCanvasRenderingContext2D | null = null;
+let framesWork = typeof VideoFrame !== 'undefined';
+let framesChecked: Promise<boolean> | null = null;
+
+/**
+ * Whether `VideoFrame.copyTo` converts to RGBA as asked here: checked once on a 2×1 bitmap of
+ * known colours, so that a browser that ignores `format` (and copies BGRX as it is) never hands
+ * the resize swapped channels.
+ */
+function framesConvert(): Promise<boolean> {
+  framesChecked ??= (async () => {
+    const known = new Uint8ClampedArray([250, 20, 5, 255, 3, 140, 230, 255]);
+    const bitmap = await createImageBitmap(new ImageData(known, 2, 1));
+    const frame = new VideoFrame(bitmap, { timestamp: 0 });
+    try {
+      const data = new Uint8Array(8);
+      await frame.copyTo(data, { rect: { x: 0, y: 0, width: 2, height: 1 }, format: 'RGBA', colorSpace: 'srgb' } as VideoFrameCopyToOptions);
+      return [0, 1, 2, 4, 5, 6].every((i) => data[i] === known[i]);
+    } finally {
+      frame.close();
+      bitmap.close();
+    }
+  })().catch(() => false);
+  return framesChecked;
+}
+
+/**
+ * The pixels of an opaque bitmap through WebCodecs (`VideoFrame.copyTo` as RGBA): no canvas to
+ * draw on and read back, about 0.6× the time of `getImageData` on a 1546×1213 photo here, the same
+ * bytes. `null` (use the canvas) where there is no VideoFrame, for a bitmap with alpha (the canvas
+ * path keeps the colour under transparent pixels) or whose frame would be rotated (EXIF), for a
+ * rectangle too large to copy at once, or when the browser cannot convert (it is then not asked again).
+ */
+export async function framePixels(bitmap: ImageBitmap, rect?: Rect): Promise<RgbaImage | null> {
+  const r = rect ?? { x: 0, y: 0, width: bitmap.width, height: bitmap.height };
+  if (!framesWork || r.width * r.height > LARGE_PIXELS || !(bitmap.width > 0 && bitmap.height > 0)) return null;
+  let frame: VideoFrame | undefined;
+  try {
+    if (!(await framesConvert())) {
+      framesWork = false;
+      return null;
+    }
+    frame = new VideoFrame(bitmap, { timestamp: 0 });
+    if (frame.format !== 'BGRX' && frame.format !== 'RGBX') return null; // alpha, or not RGB
+    // An EXIF-oriented bitmap can become a frame of the unrotated pixels with a rotation to apply: the canvas draws it as shown.
+    const { rotation, flip } = frame as VideoFrame & { rotation?: number; flip?: boolean };
+    if (rotation || flip || frame.codedWidth !== bitmap.width || frame.codedHeight !== bitmap.height) return null;
+    const data = new Uint8Array(r.width * r.height * 4);
+    await frame.copyTo(data, { rect: r, format: 'RGBA', colorSpace: 'srgb' } as VideoFrameCopyToOptions);
+    return { data, width: r.width, height: r.height, window: { ...r, fullWidth: bitmap.width, fullHeight: bitmap.height } };
+  } catch {
+    framesWork = false;
+    return null;
+  } finally {
+    frame?.close();
+  }
+}
 
 /**
  * Pixel windows larger than this are read in bands of at most `BAND_PIXELS`, so that a huge photo

@@ -4,7 +4,7 @@
  * the model to WASM once, with the call that noticed it run again there. What one run does is
  * pipeline.ts; loading is load.ts.
  */
-import type { Analysis, Classifier, StageTimings } from '../api/classifier.ts';
+import type { Analysis, Classifier, LoadTimings, StageTimings } from '../api/classifier.ts';
 import type { ClassifyOptions, EmbedOptions } from '../api/options.ts';
 import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, type WatchResult } from '../api/watch.ts';
 import { abortable, aborted } from '../common/abort.ts';
@@ -30,6 +30,10 @@ export class OnnxClassifier implements Classifier {
   private readonly watchers: Watchers = new Set();
   fallbackReason: string | null;
   lastTimings: StageTimings | null = null;
+  /** Set by the loader once the classifier is ready. */
+  loadTimings: Readonly<LoadTimings> = Object.freeze({
+    total: 0, worker: 0, labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, session: 0, warmUp: 0, source: 'network',
+  });
 
   constructor(
     readonly model: Readonly<ModelSpec>,

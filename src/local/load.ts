@@ -6,6 +6,7 @@
 import type { Classifier } from '../api/classifier.ts';
 import { DEFAULTS, type ClassifierOptions } from '../api/options.ts';
 import { abortable, aborted } from '../common/abort.ts';
+import { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
 import { prepareEmbedding } from '../model/features.ts';
 import { labelsInModel, loadLabels } from '../model/labels.ts';
@@ -13,7 +14,7 @@ import { checkPrecision, loadModelFile } from '../model/precision.ts';
 import { MODELS } from '../model/registry.ts';
 import { resolveModel } from '../model/resolve.ts';
 import { checkTopK } from '../output/controls.ts';
-import { openSession } from '../runtime/session.ts';
+import { openSession, startBackend } from '../runtime/session.ts';
 import { OnnxClassifier } from './classifier.ts';
 
 /** Loads a model in this thread and returns a {@link Classifier} (see `createClassifier` for the worker choice). */
@@ -32,15 +33,21 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   const entry = typeof options.model === 'object' ? undefined : MODELS[options.model ?? DEFAULTS.model];
   const signal = options.signal;
   if (signal?.aborted) throw aborted(signal);
+  const clock = new LoadClock();
 
   const fileOptions = {
     name: entry?.name ?? spec.url,
     bytes: entry?.bytes,
     cache: options.cache ?? DEFAULTS.cache,
   };
+  const backendOptions = { backend: backendRequest, numThreads: options.numThreads, wasmPaths: options.wasmPaths, runtimeTimeout, clock };
+  // The runtime starts (its import, WebAssembly compile, threads) while the labels and the model
+  // file are read: it needs no model.
+  const started = startBackend(backendOptions);
   const [given, { file, bytes }] = await Promise.all([
-    typeof spec.labels === 'string' ? loadLabels(spec.labels, signal) : Promise.resolve(spec.labels ?? null),
-    loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal }),
+    typeof spec.labels === 'string' ? clock.time('labels', () => loadLabels(spec.labels as string, signal)) : Promise.resolve(spec.labels ?? null),
+    loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal, clock }),
+    started, // a runtime that cannot start fails the load at once, not after the download
   ]);
   const labels = given ?? labelsInModel(bytes, spec.url);
   if (entry && labels.length !== entry.classes) {
@@ -66,9 +73,9 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   // Creating the session (starting onnxruntime-web, compiling shaders) can take seconds: an abort
   // rejects at once, and the session, when it comes, is released.
   // The pooled features become a second output of the graph (see model/graph.ts and model/features.ts).
-  const prepared = prepareEmbedding(bytes, spec);
+  const prepared = clock.timeSync('graph', () => prepareEmbedding(bytes, spec));
   const session = await abortable(
-    openSession(prepared.bytes, { ...sessionOptions, embeddingOutput: prepared.output }),
+    openSession(prepared.bytes, { ...sessionOptions, embeddingOutput: prepared.output, clock }, started),
     signal,
     (s) => void s.release(),
   );
@@ -77,5 +84,7 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     const again = prepareEmbedding((await loadModelFile(spec, file.precision, fileOptions)).bytes, spec);
     return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
   };
-  return new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
+  const classifier = new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
+  classifier.loadTimings = Object.freeze({ ...clock.stages, total: performance.now() - clock.start, worker: 0, source: clock.source });
+  return classifier;
 }

@@ -2,7 +2,9 @@
  * Model bytes: fetch with progress, keep in Cache Storage, check sha256 before the bytes are used.
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import type { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
+import { SPARE_BYTES, keepRoom, withSpare } from './graph.ts';
 
 /** Download progress of the model file, in bytes. `total` is 0 when the server does not say. */
 export interface LoadProgress {
@@ -33,6 +35,8 @@ export interface LoadOptions {
   cache?: boolean;
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
+  /** Times the read and the check (`loadTimings`). */
+  clock?: LoadClock;
 }
 
 /** Name of the Cache Storage bucket the SDK uses. */
@@ -84,38 +88,106 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   const key = cacheKey(url, opts.sha256, opts.cacheTag);
   if (cache) {
     await writing.get(key);
+    const t0 = performance.now();
     const hit = await cache.match(key).catch(() => undefined);
     if (hit) {
-      const bytes = new Uint8Array(await hit.arrayBuffer());
-      const good = opts.sha256
-        ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
-        : await opts.check!(bytes).then(() => true, () => false);
-      if (good) {
+      const bytes = await readEntry(hit);
+      if (opts.clock) opts.clock.stages.modelRead += performance.now() - t0;
+      const t1 = performance.now();
+      // Checked in full when it was stored: now its size and a sample, unless it was stored without them.
+      const recorded = hit.headers.get(SAMPLE_HEADER);
+      const good =
+        bytes !== null &&
+        (recorded
+          ? recorded === (await sampleDigest(bytes))
+          : opts.sha256
+            ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
+            : await opts.check!(bytes).then(() => true, () => false));
+      if (opts.clock) opts.clock.stages.modelCheck += performance.now() - t1;
+      if (good && bytes) {
+        if (opts.clock) opts.clock.source = 'cache';
+        if (!recorded) store(cache, key, bytes); // stored by an older version: add the sample and the room
         opts.onProgress?.({ loaded: bytes.length, total: bytes.length });
         return bytes;
       }
-      await cache.delete(key); // corrupted: fetch again
+      await cache.delete(key); // damaged: fetch again
     }
   }
   if (opts.cacheOnly) return { missing: 'not in the cache' };
   let bytes: Uint8Array;
+  const t0 = performance.now();
   try {
     bytes = await download(url, opts);
   } catch (e) {
     if (e instanceof Missing) return { missing: e.message };
     throw e;
+  } finally {
+    if (opts.clock) opts.clock.stages.modelRead += performance.now() - t0;
   }
+  const t1 = performance.now();
   await verify(url, bytes, opts.sha256);
   await opts.check?.(bytes);
-  if (cache) {
-    // Written in the background: storing 100 MB takes seconds, and the first result need not wait.
-    const put = cache
-      .put(key, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }))
-      .catch(() => undefined) // quota: still usable without the cache
-      .finally(() => writing.delete(key));
-    writing.set(key, put);
-  }
+  if (opts.clock) opts.clock.stages.modelCheck += performance.now() - t1;
+  if (cache) store(cache, key, bytes);
   return bytes;
+}
+
+/**
+ * Header of a cache entry: the digest of the entry's size and a sample of its bytes, written when
+ * the bytes had been checked in full (sha256, or a compact file's trailer). A returning visit
+ * checks that instead of hashing 100 MB again: it catches an entry that is truncated, of another
+ * size or rewritten, at the cost of a few milliseconds.
+ */
+const SAMPLE_HEADER = 'x-resnet-web-sample';
+/** Header of a cache entry: the file's size (the entry holds {@link SPARE_BYTES} more). */
+const BYTES_HEADER = 'x-resnet-web-bytes';
+const SAMPLES = 64;
+const SAMPLE_BYTES = 1024;
+
+/** sha256 of the length and of 64 slices of 1 KB spread evenly over `bytes` (the last one ending at its end). */
+export async function sampleDigest(bytes: Uint8Array): Promise<string> {
+  const n = bytes.length;
+  const sample = new Uint8Array(8 + SAMPLES * SAMPLE_BYTES);
+  new DataView(sample.buffer).setFloat64(0, n);
+  for (let i = 0; i < SAMPLES; i++) {
+    const at = Math.max(0, Math.floor(((n - SAMPLE_BYTES) * i) / (SAMPLES - 1)));
+    sample.set(bytes.subarray(at, at + SAMPLE_BYTES), 8 + i * SAMPLE_BYTES);
+  }
+  return sha256Hex(sample);
+}
+
+/** Writes a checked file to the cache in the background: storing 100 MB takes seconds, and the first result need not wait. */
+function store(cache: Cache, key: string, bytes: Uint8Array): void {
+  const put = sampleDigest(bytes)
+    .then((digest) =>
+      cache.put(key, new Response(new Blob([bytes as Uint8Array<ArrayBuffer>, new Uint8Array(SPARE_BYTES)]), {
+        headers: { 'content-type': 'application/octet-stream', [BYTES_HEADER]: String(bytes.length), [SAMPLE_HEADER]: digest },
+      })),
+    )
+    .catch(() => undefined) // quota: still usable without the cache
+    .finally(() => writing.delete(key));
+  writing.set(key, put);
+}
+
+/**
+ * A cached entry's bytes. Entries written by {@link store} hold {@link SPARE_BYTES} of zeros after
+ * the file (`BYTES_HEADER` says where it ends): read as one buffer, the file's view has room after
+ * it for the graph edit (graph.ts), with no copy of the model. `null` when the size is not the one
+ * recorded (a damaged entry).
+ */
+async function readEntry(res: Response): Promise<Uint8Array | null> {
+  const buffer = await res.arrayBuffer();
+  const recorded = res.headers.get(BYTES_HEADER);
+  if (recorded === null) return new Uint8Array(buffer); // stored by an older version: no room
+  const n = Number(recorded);
+  if (buffer.byteLength !== n + SPARE_BYTES) return null;
+  return keepRoom(new Uint8Array(buffer, 0, n));
+}
+
+/** The size of the file an entry holds (without the room after it). */
+async function entrySize(res: Response): Promise<number> {
+  const recorded = res.headers.get(BYTES_HEADER);
+  return recorded !== null ? Number(recorded) : (await res.blob()).size;
 }
 
 async function verify(url: string, bytes: Uint8Array, sha256?: string): Promise<void> {
@@ -164,7 +236,7 @@ async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
   const total = Number.isFinite(header) && header > 0 ? header : (opts.bytes ?? 0);
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
-  let buf = new Uint8Array(total || 1 << 20);
+  let buf = withSpare(total || 1 << 20);
   let loaded = 0;
   opts.onProgress?.({ loaded, total });
   try {
@@ -172,7 +244,7 @@ async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
       const { done, value } = await reader.read();
       if (done) break;
       if (loaded + value.length > buf.length) {
-        const bigger = new Uint8Array(Math.max(buf.length * 2, loaded + value.length));
+        const bigger = withSpare(Math.max(buf.length * 2, loaded + value.length));
         bigger.set(buf.subarray(0, loaded));
         buf = bigger;
       }
@@ -184,14 +256,14 @@ async function download(url: string, opts: LoadOptions): Promise<Uint8Array> {
     if (opts.signal?.aborted) throw new ClassifierError('ABORTED', 'model download aborted', { cause: e });
     throw downloadFailure(`the download of ${url} broke off after ${loaded} bytes`, e);
   }
-  return loaded === buf.length ? buf : buf.slice(0, loaded);
+  return buf.subarray(0, loaded);
 }
 
 /** Size of the model file at `url` in the SDK's cache (any version of it), or `null` when it is not there. */
 export async function cachedSize(url: string): Promise<number | null> {
   const cache = await openCache();
   const hit = await cache?.match(url).catch(() => undefined); // matching ignores the #sha256=… tag
-  return hit ? (await hit.blob()).size : null;
+  return hit ? entrySize(hit) : null;
 }
 
 /** Deletes every model this SDK keeps in Cache Storage. Resolves `true` when there was a cache to delete. */
@@ -226,7 +298,7 @@ export async function modelCacheSize(): Promise<ModelCacheSize> {
   const entries = [];
   for (const request of await cache.keys()) {
     const res = await cache.match(request);
-    const bytes = res ? (await res.blob()).size : 0;
+    const bytes = res ? await entrySize(res) : 0;
     const [url, tag = ''] = request.url.split('#');
     const sha256 = tag.startsWith('sha256=') ? tag.slice(7) : '';
     entries.push({ url, sha256, bytes });

@@ -85,34 +85,38 @@ interface GraphNode {
 }
 
 interface Graph {
-  /** Where the graph field's value lies in the model bytes, and the field itself. */
-  field: Field;
   nodes: GraphNode[];
   outputs: string[];
 }
 
+/**
+ * The graph's nodes and outputs. A model may hold its graph field more than once: protobuf parsers
+ * merge them (repeated fields appended), which is how {@link withEmbeddingOutput} adds to it.
+ */
 function readGraph(model: Uint8Array): Graph {
-  let field: Field | null = null;
-  for (const f of fields(model)) if (f.no === 7 && f.wire === 2) field = f;
-  if (!field) throw new RangeError('not an ONNX model: no graph');
+  const graphs: Field[] = [];
+  for (const f of fields(model)) if (f.no === 7 && f.wire === 2) graphs.push(f);
+  if (!graphs.length) throw new RangeError('not an ONNX model: no graph');
   const nodes: GraphNode[] = [];
   const outputs: string[] = [];
-  for (const f of fields(model, field.start, field.end)) {
-    if (f.wire !== 2) continue;
-    if (f.no === 1) {
-      const node: GraphNode = { inputs: [], outputs: [], opType: '' };
-      for (const n of fields(model, f.start, f.end)) {
-        if (n.wire !== 2) continue;
-        if (n.no === 1) node.inputs.push(str(model, n));
-        else if (n.no === 2) node.outputs.push(str(model, n));
-        else if (n.no === 4) node.opType = str(model, n);
+  for (const field of graphs) {
+    for (const f of fields(model, field.start, field.end)) {
+      if (f.wire !== 2) continue;
+      if (f.no === 1) {
+        const node: GraphNode = { inputs: [], outputs: [], opType: '' };
+        for (const n of fields(model, f.start, f.end)) {
+          if (n.wire !== 2) continue;
+          if (n.no === 1) node.inputs.push(str(model, n));
+          else if (n.no === 2) node.outputs.push(str(model, n));
+          else if (n.no === 4) node.opType = str(model, n);
+        }
+        nodes.push(node);
+      } else if (f.no === 12) {
+        for (const v of fields(model, f.start, f.end)) if (v.no === 1 && v.wire === 2) outputs.push(str(model, v));
       }
-      nodes.push(node);
-    } else if (f.no === 12) {
-      for (const v of fields(model, f.start, f.end)) if (v.no === 1 && v.wire === 2) outputs.push(str(model, v));
     }
   }
-  return { field, nodes, outputs };
+  return { nodes, outputs };
 }
 
 /**
@@ -173,6 +177,30 @@ export function hasTensor(model: Uint8Array, name: string): boolean {
   return graph.nodes.some((n) => n.outputs.includes(name)) || graph.outputs.includes(name);
 }
 
+/**
+ * Room kept after a model's bytes in their buffer by the loaders (model/cache.ts): the embedding
+ * output is appended there instead of copying 100 MB into a new buffer.
+ */
+export const SPARE_BYTES = 4096;
+const roomy = new WeakSet<ArrayBufferLike>();
+
+/** A view of `n` bytes at the start of a buffer {@link SPARE_BYTES} longer, which {@link withEmbeddingOutput} may write past the view. */
+export function withSpare(n: number): Uint8Array {
+  return keepRoom(new Uint8Array(new ArrayBuffer(n + SPARE_BYTES), 0, n));
+}
+
+/** Marks the buffer after `bytes` as the loader's own room, which {@link withEmbeddingOutput} may write in. */
+export function keepRoom(bytes: Uint8Array): Uint8Array {
+  roomy.add(bytes.buffer);
+  return bytes;
+}
+
+function copyWithRoom(model: Uint8Array, room: number): Uint8Array {
+  const bytes = new Uint8Array(model.length + room);
+  bytes.set(model);
+  return bytes;
+}
+
 /** The name the embedding output gets when it has to be made (a quantized head). */
 export const EMBEDDING_OUTPUT = 'resnet_web_embedding';
 
@@ -199,18 +227,14 @@ export function withEmbeddingOutput(model: Uint8Array, source: FeatureSource): {
   const tensorType = [...encodeVarint(1 * 8 + 0), 1];
   const valueInfo = [...strField(1, output), ...lenField(2, lenField(1, tensorType))];
   extra.push(...lenField(12, valueInfo));
-  const { field } = graph;
-  const body = model.subarray(field.start, field.end);
-  const header = [...encodeVarint(7 * 8 + 2), ...encodeVarint(body.length + extra.length)];
-  const bytes = new Uint8Array(field.at + header.length + body.length + extra.length + (model.length - field.end));
-  bytes.set(model.subarray(0, field.at), 0);
-  let pos = field.at;
-  bytes.set(header, pos);
-  pos += header.length;
-  bytes.set(body, pos);
-  pos += body.length;
-  bytes.set(extra, pos);
-  pos += extra.length;
-  bytes.set(model.subarray(field.end), pos);
+  // A second graph field after the model's fields, which the runtime's parser merges into the
+  // first: the node and the output are appended, and nothing before them is rewritten or moved.
+  const tail = lenField(7, extra);
+  const end = model.byteOffset + model.length;
+  const bytes =
+    roomy.has(model.buffer) && model.buffer.byteLength - end >= tail.length
+      ? new Uint8Array(model.buffer, model.byteOffset, model.length + tail.length) // in the room after the bytes (model/cache.ts)
+      : copyWithRoom(model, tail.length);
+  bytes.set(tail, model.length);
   return { bytes, output };
 }

@@ -9,6 +9,7 @@
  * `MODEL_LOAD_FAILED` saying so), and, where the registry pins it, the whole file's sha256.
  */
 import { cachedSize, isDownloadFailure, loadModelBytes, sha256Hex, type LoadProgress, type MissingFile } from './cache.ts';
+import type { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
 import { readTrailer } from './compact-file.ts';
 import { DEFAULT_MODEL } from './registry.ts';
@@ -54,6 +55,8 @@ export interface LoadFileOptions {
   cache: boolean;
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
+  /** Times the read and the check (`loadTimings`). */
+  clock?: LoadClock;
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -100,7 +103,7 @@ async function checkCompact(url: string, bytes: Uint8Array, precision: CompactPr
 
 /** Loads one file; `{ missing }` when the server (or, with `cacheOnly`, the cache) does not have it. */
 function loadFile(f: ModelFile, spec: ModelSpec, opts: LoadFileOptions, cacheOnly = false): Promise<Uint8Array | MissingFile> {
-  const common = { cache: opts.cache, onProgress: opts.onProgress, signal: opts.signal, missingOk: true, cacheOnly } as const;
+  const common = { cache: opts.cache, onProgress: opts.onProgress, signal: opts.signal, clock: opts.clock, missingOk: true, cacheOnly } as const;
   if (!f.compact) return loadModelBytes(f.url, { ...common, sha256: spec.sha256, bytes: opts.bytes });
   const p = f.precision as CompactPrecision;
   return loadModelBytes(f.url, {

@@ -15,6 +15,7 @@
 import type { RgbaImage } from '../input/pixels.ts';
 import { PRECISION_BITS, resizePlan, type Interpolation, type PreprocessParams, type Taps } from './geometry.ts';
 import { tablesFor } from './normalize.ts';
+import { resizeAndCropSimd } from './simd.ts';
 
 const HALF = 1 << (PRECISION_BITS - 1);
 
@@ -60,6 +61,7 @@ export function resizeAndCrop(
     throw new RangeError('the pixel window does not cover what the crop reads');
   }
 
+  if (resizeAndCropSimd(img, frame, { h, v, rowFirst, rows }, S, out)) return out;
   const stride = S * 3;
   if (scratch.length < rows * stride) scratch = new Uint8Array(rows * stride);
   const bandRows = img.bands?.rows ?? h0;

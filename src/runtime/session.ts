@@ -17,6 +17,7 @@
  * and dev servers serve from node_modules. No CDN is involved. `wasmPaths` overrides.
  */
 import type * as Ort from 'onnxruntime-web/webgpu';
+import type { LoadClock } from '../common/clock.ts';
 import { failedDownloads } from '../common/downloads.ts';
 import { ClassifierError } from '../common/errors.ts';
 import type { Backend, BackendRequest } from './backend.ts';
@@ -66,6 +67,8 @@ export interface SessionOptions {
    * onnxruntime fold them into float32 weights when the session is created.
    */
   foldDequantize?: boolean;
+  /** Times the runtime's import and start, the session's creation and the warm-up (`loadTimings`). */
+  clock?: LoadClock;
 }
 
 /** A loaded model on one backend. */
@@ -133,14 +136,75 @@ function startRuntime(ort: typeof Ort, backend: Backend, limitMs: number): Promi
   return started[backend];
 }
 
-/** Starts the backend's runtime, then creates the session on the model. */
-async function startAndCreate(ort: typeof Ort, model: Uint8Array, backend: Backend, opts: SessionOptions): Promise<Ort.InferenceSession> {
+/** Creates the session on the model, timed. */
+async function timedCreate(ort: typeof Ort, model: Uint8Array, backend: Backend, opts: SessionOptions): Promise<Ort.InferenceSession> {
+  const t0 = performance.now();
+  try {
+    return await create(ort, model, backend, opts.foldDequantize);
+  } finally {
+    if (opts.clock) opts.clock.stages.session += performance.now() - t0;
+  }
+}
+
+/** A runtime that has started, on the backend it will run (see {@link startBackend}). */
+export interface StartedBackend {
+  ort: typeof Ort;
+  backend: Backend;
+  /** Why an `'auto'` request runs on WASM; `null` otherwise. */
+  fallbackReason: string | null;
+}
+
+/** What {@link startBackend} needs of the session's options. */
+export type BackendOptions = Pick<SessionOptions, 'backend' | 'numThreads' | 'wasmPaths' | 'runtimeTimeout' | 'clock'>;
+
+/** Imports, configures and starts one backend's runtime, timed. */
+async function startOne(backend: Backend, opts: BackendOptions): Promise<typeof Ort> {
+  const t0 = performance.now();
+  const ort = await loadRuntime(backend);
+  const t1 = performance.now();
+  if (opts.clock) opts.clock.stages.runtimeImport += t1 - t0;
+  configureRuntime(ort, opts);
   await startRuntime(ort, backend, opts.runtimeTimeout ?? RUNTIME_TIMEOUT_MS);
-  return create(ort, model, backend, opts.foldDequantize);
+  if (opts.clock) opts.clock.stages.runtimeStart += performance.now() - t1;
+  return ort;
+}
+
+/**
+ * Picks the backend and starts its runtime (import, WebAssembly compile, threads; for WebGPU the
+ * device), needing no model: the loader runs it while the model file is read. `'auto'` falls back
+ * to WASM (and says why) when WebGPU has no adapter or its runtime does not start.
+ */
+export async function startBackend(opts: BackendOptions): Promise<StartedBackend> {
+  if (typeof WebAssembly === 'undefined') {
+    throw new ClassifierError('BACKEND_UNAVAILABLE', 'WebAssembly is not available in this environment');
+  }
+  let fallbackReason = opts.backend === 'wasm' ? null : await webGpuMissing();
+  if (opts.backend === 'webgpu' && fallbackReason) {
+    throw new ClassifierError(
+      'BACKEND_UNAVAILABLE',
+      `WebGPU is not available here (${fallbackReason}); use backend "wasm" or "auto"`,
+    );
+  }
+  if (opts.backend !== 'wasm' && !fallbackReason) {
+    try {
+      return { ort: await startOne('webgpu', opts), backend: 'webgpu', fallbackReason: null };
+    } catch (e) {
+      if (opts.backend === 'webgpu') {
+        if (e instanceof ClassifierError) throw e;
+        throw new ClassifierError('BACKEND_UNAVAILABLE', `WebGPU could not start: ${String(e)}`, { cause: e });
+      }
+      fallbackReason = `the WebGPU session failed (${String(e)})`;
+    }
+  }
+  try {
+    return { ort: await startOne('wasm', opts), backend: 'wasm', fallbackReason };
+  } catch (e) {
+    throw loadError(e);
+  }
 }
 
 const configured = new WeakSet<object>();
-function configureRuntime(ort: typeof Ort, opts: SessionOptions): void {
+function configureRuntime(ort: typeof Ort, opts: BackendOptions): void {
   // Each build's environment is global to it and read when its first session is created.
   if (configured.has(ort.env)) return;
   configured.add(ort.env);
@@ -156,30 +220,19 @@ function configureRuntime(ort: typeof Ort, opts: SessionOptions): void {
  * Creates a session on the requested backend. `'auto'` falls back to WASM (and says so on the
  * console) when WebGPU has no adapter or cannot create the session.
  */
-export async function openSession(model: Uint8Array, opts: SessionOptions): Promise<ModelSession> {
-  if (typeof WebAssembly === 'undefined') {
-    throw new ClassifierError('BACKEND_UNAVAILABLE', 'WebAssembly is not available in this environment');
-  }
-  let fallbackReason = opts.backend === 'wasm' ? null : await webGpuMissing();
-  if (opts.backend === 'webgpu' && fallbackReason) {
-    throw new ClassifierError(
-      'BACKEND_UNAVAILABLE',
-      `WebGPU is not available here (${fallbackReason}); use backend "wasm" or "auto"`,
-    );
-  }
-  let backend: Backend = opts.backend === 'wasm' || fallbackReason ? 'wasm' : 'webgpu';
-  let ort = await loadRuntime(backend);
-  configureRuntime(ort, opts);
+export async function openSession(model: Uint8Array, opts: SessionOptions, started?: Promise<StartedBackend>): Promise<ModelSession> {
+  let { ort, backend, fallbackReason } = await (started ?? startBackend(opts));
   let session: Ort.InferenceSession;
   try {
-    session = await startAndCreate(ort, model, backend, opts);
+    session = await timedCreate(ort, model, backend, opts);
   } catch (e) {
     if (backend === 'webgpu' && opts.backend === 'auto') {
       fallbackReason = `the WebGPU session failed (${String(e)})`;
       backend = 'wasm';
-      ort = await loadRuntime(backend);
-      configureRuntime(ort, opts);
-      session = await startAndCreate(ort, model, backend, opts).catch((e2: unknown) => {
+      ort = await startOne('wasm', opts).catch((e2: unknown) => {
+        throw loadError(e2);
+      });
+      session = await timedCreate(ort, model, backend, opts).catch((e2: unknown) => {
         throw loadError(e2);
       });
     } else if (backend === 'webgpu') {
@@ -193,7 +246,11 @@ export async function openSession(model: Uint8Array, opts: SessionOptions): Prom
     const device = backend === 'webgpu' ? await ort.env.webgpu.device : undefined;
     const s = checkedSession(ort, session, backend, opts, device, fallbackReason);
     if (fallbackReason) reportFallback(fallbackReason);
-    if (opts.warmUp ?? backend === 'webgpu') await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
+    if (opts.warmUp ?? backend === 'webgpu') {
+      const t1 = performance.now();
+      await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
+      if (opts.clock) opts.clock.stages.warmUp += performance.now() - t1;
+    }
     return s;
   } catch (e) {
     await session.release().catch(() => undefined);

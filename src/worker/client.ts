@@ -3,7 +3,7 @@
  * Worker (worker.ts). Images cross as Blobs (by reference) or transferred ImageBitmaps; the
  * page's main thread only posts messages, so it stays responsive while a model loads and runs.
  */
-import type { Analysis, Classifier, StageTimings } from '../api/classifier.ts';
+import type { Analysis, Classifier, LoadTimings, StageTimings } from '../api/classifier.ts';
 import { DEFAULTS, type ClassifierOptions, type ClassifyOptions, type EmbedOptions } from '../api/options.ts';
 import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, type WatchResult } from '../api/watch.ts';
 import { aborted } from '../common/abort.ts';
@@ -92,6 +92,7 @@ class WorkerClassifier implements Classifier {
   model!: Readonly<ModelSpec>;
   labels: readonly string[] = [];
   lastTimings: StageTimings | null = null;
+  loadTimings!: Readonly<LoadTimings>;
   onCreated?: (m: Extract<FromWorker, { type: 'created' }>) => void;
   onCreateFailed?: (e: Error) => void;
   onProgress?: ClassifierOptions['onProgress'];
@@ -103,7 +104,7 @@ class WorkerClassifier implements Classifier {
 
   constructor(
     private readonly worker: Worker,
-    since: number,
+    private readonly since: number,
   ) {
     worker.onmessage = ({ data }: MessageEvent<FromWorker>) => this.receive(data);
     worker.onerror = (e) => {
@@ -123,6 +124,8 @@ class WorkerClassifier implements Classifier {
     this.canEmbed = m.canEmbed;
     this.model = Object.freeze(m.model);
     this.labels = Object.freeze(m.labels);
+    const total = performance.now() - this.since;
+    this.loadTimings = Object.freeze({ ...m.loadTimings, total, worker: Math.max(0, total - m.loadTimings.total) });
   }
 
   private receive(m: FromWorker): void {

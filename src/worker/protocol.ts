@@ -1,5 +1,5 @@
 /** Messages between the main thread's proxy (client.ts) and the worker (worker.ts). */
-import type { StageTimings } from '../api/classifier.ts';
+import type { LoadTimings, StageTimings } from '../api/classifier.ts';
 import type { ClassifierOptions } from '../api/options.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import type { ResultControls } from '../output/controls.ts';
@@ -27,7 +27,7 @@ export interface WireError {
 
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean }
+  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings }
   /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
   | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null }
   | { type: 'error'; id: number | null; error: WireError }

@@ -41,7 +41,7 @@ scope.onmessage = async ({ data: msg }) => {
       const c = await classifier;
       scope.postMessage({
         type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, precision: c.precision, model: { ...c.model }, labels: [...c.labels],
-        canEmbed: c.canEmbed,
+        canEmbed: c.canEmbed, loadTimings: { ...c.loadTimings },
       });
     } catch (e) {
       scope.postMessage({ type: 'error', id: null, error: wire(e) });
