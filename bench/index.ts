@@ -3,11 +3,11 @@
  * the default path (the classifier in its Web Worker) and `worker: false` (on the page's thread),
  * each against the same raw session.run.
  */
-import { createClassifier } from '../src/index.ts';
+import { createClassifier, type StageTimings } from '../src/index.ts';
 import { toGpuSource } from '../src/input/decode.ts';
 import { toPixels } from '../src/preprocess/window.ts';
 import { importOrt } from '../src/runtime/ort-loader.ts';
-import { preprocess } from '../src/preprocess/cpu.ts';
+import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
 import { useSimdResize } from '../src/preprocess/simd.ts';
 import { GpuPreprocessor } from '../src/preprocess/gpu.ts';
 import { sessionOptions } from '../src/runtime/session.ts';
@@ -54,10 +54,22 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
     pageBlob: () => onPage.classify(blob),
   }, timing);
   await session.release();
+  // Where one classify(ImageBitmap) of each path went (its stage timings), median of 5.
+  const stagesOf = async (c: typeof inWorker) => {
+    const all: StageTimings[] = [];
+    for (let i = 0; i < 5; i++) {
+      await step('classify (stages)', c.classify(bitmap));
+      all.push({ ...c.lastTimings! });
+    }
+    const mid = (k: keyof StageTimings) => median(all.map((x) => x[k])).median;
+    return { decode: mid('decode'), preprocess: mid('preprocess'), inference: mid('inference'), total: mid('total') };
+  };
+  const stages = { worker: await stagesOf(inWorker), page: await stagesOf(onPage) };
 
   // (c) preprocessing alone, on the path this backend uses.
   let prep;
   let prepJs = null;
+  let resize: { simd: Timing; js: Timing } | null = null;
   if (onPage.backend === 'webgpu') {
     const device = await ort.env.webgpu.device;
     const gpu = new GpuPreprocessor(device, spec);
@@ -75,9 +87,17 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
       simd: async () => (useSimdResize(true), preprocess(await toPixels(bitmap, undefined, spec), spec)),
       js: async () => (useSimdResize(false), preprocess(await toPixels(bitmap, undefined, spec), spec)),
     }, { ...timing, label: `${label}: preprocess` });
+    // The resize passes alone, on pixels read once.
+    const px = await toPixels(bitmap, undefined, spec);
+    const out = new Uint8Array(3 * spec.inputSize ** 2);
+    const passes = await timeEach(runs, {
+      simd: async () => (useSimdResize(true), resizeAndCrop(px, spec.resizeTo, spec.inputSize, spec.interpolation, out)),
+      js: async () => (useSimdResize(false), resizeAndCrop(px, spec.resizeTo, spec.inputSize, spec.interpolation, out)),
+    }, { ...timing, label: `${label}: resize` });
     useSimdResize(true);
     prep = both.simd;
     prepJs = both.js;
+    resize = passes;
   }
   await onPage.dispose();
 
@@ -103,7 +123,7 @@ async function measure(model: string, backend: 'wasm' | 'webgpu', runs: number, 
     raw: t.raw,
     worker: { classifyBitmap: t.workerBitmap, classifyBlob: t.workerBlob },
     page: { classifyBitmap: t.pageBitmap, classifyBlob: t.pageBlob },
-    preprocess: prep, preprocessJs: prepJs, batchPerImage, singleForBatch,
+    preprocess: prep, preprocessJs: prepJs, resize, batchPerImage, singleForBatch, stages,
   };
 }
 

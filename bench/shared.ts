@@ -24,7 +24,11 @@ export interface BrowserResult {
   preprocess: Timing;
   /** The same with the JavaScript resize passes (WASM backend; `null` on WebGPU, which preprocesses on the GPU). */
   preprocessJs: Timing | null;
+  /** The resize passes alone (pixels already read): WebAssembly SIMD and JavaScript (WASM backend). */
+  resize: { simd: Timing; js: Timing } | null;
   batchPerImage: Timing | null;
+  /** Where one classify(ImageBitmap) went on each path (`lastTimings`, medians of 5). */
+  stages: Record<'worker' | 'page', { decode: number; preprocess: number; inference: number; total: number }>;
   singleForBatch: Timing | null;
 }
 

@@ -187,7 +187,7 @@ test('loadTimings says where the load went; the runtime starts while the model f
     const page = await take({ worker: false });
     return { first, again, page };
   });
-  const stages = ['labels', 'modelRead', 'modelCheck', 'graph', 'runtimeImport', 'runtimeStart', 'session', 'warmUp'] as const;
+  const stages = ['labels', 'modelRead', 'modelCheck', 'graph', 'runtimeImport', 'runtimeStart', 'runtimeMemory', 'session', 'warmUp'] as const;
   for (const t of [r.first, r.again, r.page]) {
     for (const k of [...stages, 'total', 'worker'] as const) expect(t[k], k).toBeGreaterThanOrEqual(0);
     for (const k of stages) expect(t[k], k).toBeLessThanOrEqual(t.total);

@@ -40,6 +40,12 @@ export interface LoadTimings {
   runtimeImport: number;
   /** Starting the runtime: compiling its WebAssembly and starting its threads (for WebGPU: its device), on a tiny probe model. */
   runtimeStart: number;
+  /**
+   * WASM: growing the runtime's memory for the model while its file is read (a generated model's
+   * one run allocates twice the file's size), so that creating the session does not. 0 when the
+   * file's size is not known beforehand, or on WebGPU.
+   */
+  runtimeMemory: number;
   /** Creating the inference session on the model (parsing, graph optimizations, weights into the runtime's memory). */
   session: number;
   /** The warm-up run on zeros (0 when none ran: WASM runs none unless `warmUp` is set). */

@@ -32,7 +32,7 @@ export class OnnxClassifier implements Classifier {
   lastTimings: StageTimings | null = null;
   /** Set by the loader once the classifier is ready. */
   loadTimings: Readonly<LoadTimings> = Object.freeze({
-    total: 0, worker: 0, labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, session: 0, warmUp: 0, source: 'network',
+    total: 0, worker: 0, labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, runtimeMemory: 0, session: 0, warmUp: 0, source: 'network',
   });
 
   constructor(

@@ -10,10 +10,11 @@ import { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
 import { prepareEmbedding } from '../model/features.ts';
 import { labelsInModel, loadLabels } from '../model/labels.ts';
-import { checkPrecision, loadModelFile } from '../model/precision.ts';
+import { checkPrecision, expectedFileBytes, loadModelFile } from '../model/precision.ts';
 import { MODELS } from '../model/registry.ts';
 import { resolveModel } from '../model/resolve.ts';
 import { checkTopK } from '../output/controls.ts';
+import { reserveFor } from '../runtime/reserve.ts';
 import { openSession, startBackend } from '../runtime/session.ts';
 import { OnnxClassifier } from './classifier.ts';
 
@@ -40,7 +41,10 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     bytes: entry?.bytes,
     cache: options.cache ?? DEFAULTS.cache,
   };
-  const backendOptions = { backend: backendRequest, numThreads: options.numThreads, wasmPaths: options.wasmPaths, runtimeTimeout, clock };
+  const backendOptions = {
+    backend: backendRequest, numThreads: options.numThreads, wasmPaths: options.wasmPaths, runtimeTimeout, clock,
+    reserveBytes: reserveFor(expectedFileBytes(spec, precisionRequest, entry?.bytes)),
+  };
   // The runtime starts (its import, WebAssembly compile, threads) while the labels and the model
   // file are read: it needs no model.
   const started = startBackend(backendOptions);

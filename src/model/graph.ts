@@ -5,6 +5,7 @@
  * protobuf reader/writer (no code generation: it runs under a strict Content-Security-Policy),
  * touching only ModelProto.graph: nodes and outputs are appended, every other byte stays as it was.
  */
+import { encodeVarint, lenField, strField } from '../common/protobuf.ts';
 
 /** A field of a protobuf message: its number, wire type, and where its value lies. */
 export interface Field {
@@ -58,25 +59,10 @@ export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator
 }
 
 const text = new TextDecoder();
-const utf8 = new TextEncoder();
 /** A length-delimited field's value as a string. */
 export const str = (buf: Uint8Array, f: Field) => text.decode(buf.subarray(f.start, f.end));
 
-export function encodeVarint(v: number): number[] {
-  const out: number[] = [];
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-
-/** A length-delimited field `no` holding `body`. */
-export function lenField(no: number, body: Uint8Array | number[]): number[] {
-  return [...encodeVarint(no * 8 + 2), ...encodeVarint(body.length), ...body];
-}
-export const strField = (no: number, s: string) => lenField(no, utf8.encode(s));
+export { encodeVarint, lenField, strField };
 
 interface GraphNode {
   inputs: string[];

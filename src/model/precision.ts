@@ -46,6 +46,18 @@ export function checkPrecision(p: unknown): PrecisionRequest {
   return p;
 }
 
+/**
+ * The size of the file `request` will load, when the spec says it beforehand (`fp32Bytes`: the
+ * registry's size of the fp32 file); for `'auto'` the smallest candidate's; 0 when unknown.
+ */
+export function expectedFileBytes(spec: ModelSpec, request: PrecisionRequest, fp32Bytes?: number): number {
+  const size = (f: ModelFile) => (f.compact ? f.spec?.bytes : fp32Bytes) ?? 0;
+  const files = modelFiles(spec);
+  if (request === 'auto') return size(files.filter((f) => !(f.compact && f.spec?.auto === false))[0] ?? files[files.length - 1]);
+  const f = files.find((x) => x.precision === request);
+  return f ? size(f) : 0;
+}
+
 /** Options of {@link loadModelFile}. */
 export interface LoadFileOptions {
   /** The registry name, for messages. */

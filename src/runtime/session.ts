@@ -22,6 +22,7 @@ import { failedDownloads } from '../common/downloads.ts';
 import { ClassifierError } from '../common/errors.ts';
 import type { Backend, BackendRequest } from './backend.ts';
 import { importOrt } from './ort-loader.ts';
+import { reserveMemory } from './reserve.ts';
 import { RUNTIME_TIMEOUT_MS, SERVE_RUNTIME_HINT, STARTUP_PROBE_MODEL, withStartupWatchdog } from './watchdog.ts';
 
 /**
@@ -155,7 +156,10 @@ export interface StartedBackend {
 }
 
 /** What {@link startBackend} needs of the session's options. */
-export type BackendOptions = Pick<SessionOptions, 'backend' | 'numThreads' | 'wasmPaths' | 'runtimeTimeout' | 'clock'>;
+export type BackendOptions = Pick<SessionOptions, 'backend' | 'numThreads' | 'wasmPaths' | 'runtimeTimeout' | 'clock'> & {
+  /** WASM: memory to reserve for the model once the runtime has started (see reserve.ts); 0 or unset: none. */
+  reserveBytes?: number;
+};
 
 /** Imports, configures and starts one backend's runtime, timed. */
 async function startOne(backend: Backend, opts: BackendOptions): Promise<typeof Ort> {
@@ -196,11 +200,18 @@ export async function startBackend(opts: BackendOptions): Promise<StartedBackend
       fallbackReason = `the WebGPU session failed (${String(e)})`;
     }
   }
+  let ort: typeof Ort;
   try {
-    return { ort: await startOne('wasm', opts), backend: 'wasm', fallbackReason };
+    ort = await startOne('wasm', opts);
   } catch (e) {
     throw loadError(e);
   }
+  if (opts.reserveBytes) {
+    const t0 = performance.now();
+    await reserveMemory(ort, opts.reserveBytes);
+    if (opts.clock) opts.clock.stages.runtimeMemory += performance.now() - t0;
+  }
+  return { ort, backend: 'wasm', fallbackReason };
 }
 
 const configured = new WeakSet<object>();
