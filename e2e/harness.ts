@@ -11,6 +11,8 @@ const harness = {
   ...sdk, toPixels, bitmapPixels, framePixels, preprocess, resizeAndCrop, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
   /** The WebGPU build of onnxruntime-web the SDK loads (the same module instance): its device. */
   ortWebgpu: () => import('onnxruntime-web/webgpu'),
+  /** The WASM build, likewise. */
+  ortWasm: () => import('onnxruntime-web/wasm'),
 };
 declare global {
   interface Window {

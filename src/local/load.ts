@@ -48,11 +48,14 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   // The runtime starts (its import, WebAssembly compile, threads) while the labels and the model
   // file are read: it needs no model.
   const started = startBackend(backendOptions);
-  const [given, { file, bytes }] = await Promise.all([
-    typeof spec.labels === 'string' ? clock.time('labels', () => loadLabels(spec.labels as string, signal)) : Promise.resolve(spec.labels ?? null),
-    loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal, clock }),
-    started, // a runtime that cannot start fails the load at once, not after the download
-  ]);
+  const [given, { file, bytes }] = await abortable(
+    Promise.all([
+      typeof spec.labels === 'string' ? clock.time('labels', () => loadLabels(spec.labels as string, signal)) : Promise.resolve(spec.labels ?? null),
+      loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal, clock }),
+      started, // a runtime that cannot start fails the load at once, not after the download
+    ]),
+    signal, // the runtime's start cannot be interrupted: an abort rejects at once all the same
+  );
   const labels = given ?? labelsInModel(bytes, spec.url);
   if (entry && labels.length !== entry.classes) {
     throw new ClassifierError(
