@@ -12,13 +12,18 @@ export class LoadClock {
   /** Where the model bytes came from. */
   source: 'cache' | 'network' = 'network';
 
+  /** Adds the time since `t0` (a `performance.now()`) to `stage`. */
+  add(stage: LoadStage, t0: number): void {
+    this.stages[stage] += performance.now() - t0;
+  }
+
   /** Adds the time `work` takes to `stage`. */
   async time<T>(stage: LoadStage, work: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
       return await work();
     } finally {
-      this.stages[stage] += performance.now() - t0;
+      this.add(stage, t0);
     }
   }
 
@@ -28,7 +33,7 @@ export class LoadClock {
     try {
       return work();
     } finally {
-      this.stages[stage] += performance.now() - t0;
+      this.add(stage, t0);
     }
   }
 }

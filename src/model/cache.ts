@@ -92,7 +92,7 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
     const hit = await cache.match(key).catch(() => undefined);
     if (hit) {
       const bytes = await readEntry(hit);
-      if (opts.clock) opts.clock.stages.modelRead += performance.now() - t0;
+      opts.clock?.add('modelRead', t0);
       const t1 = performance.now();
       // Checked in full when it was stored: now its size and a sample, unless it was stored without them.
       const recorded = hit.headers.get(SAMPLE_HEADER);
@@ -103,7 +103,7 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
           : opts.sha256
             ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
             : await opts.check!(bytes).then(() => true, () => false));
-      if (opts.clock) opts.clock.stages.modelCheck += performance.now() - t1;
+      opts.clock?.add('modelCheck', t1);
       if (good && bytes) {
         if (opts.clock) opts.clock.source = 'cache';
         if (!recorded) store(cache, key, bytes); // stored by an older version: add the sample and the room
@@ -122,12 +122,12 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
     if (e instanceof Missing) return { missing: e.message };
     throw e;
   } finally {
-    if (opts.clock) opts.clock.stages.modelRead += performance.now() - t0;
+    opts.clock?.add('modelRead', t0);
   }
   const t1 = performance.now();
   await verify(url, bytes, opts.sha256);
   await opts.check?.(bytes);
-  if (opts.clock) opts.clock.stages.modelCheck += performance.now() - t1;
+  opts.clock?.add('modelCheck', t1);
   if (cache) store(cache, key, bytes);
   return bytes;
 }

@@ -46,6 +46,9 @@ export function checkPrecision(p: unknown): PrecisionRequest {
   return p;
 }
 
+/** The files `precision: 'auto'` may pick, smallest first. */
+const autoCandidates = (files: ModelFile[]) => files.filter((f) => !(f.compact && f.spec?.auto === false));
+
 /**
  * The size of the file `request` will load, when the spec says it beforehand (`fp32Bytes`: the
  * registry's size of the fp32 file); for `'auto'` the smallest candidate's; 0 when unknown.
@@ -53,7 +56,7 @@ export function checkPrecision(p: unknown): PrecisionRequest {
 export function expectedFileBytes(spec: ModelSpec, request: PrecisionRequest, fp32Bytes?: number): number {
   const size = (f: ModelFile) => (f.compact ? f.spec?.bytes : fp32Bytes) ?? 0;
   const files = modelFiles(spec);
-  if (request === 'auto') return size(files.filter((f) => !(f.compact && f.spec?.auto === false))[0] ?? files[files.length - 1]);
+  if (request === 'auto') return size(autoCandidates(files)[0] ?? files[files.length - 1]);
   const f = files.find((x) => x.precision === request);
   return f ? size(f) : 0;
 }
@@ -171,7 +174,7 @@ export function modelFileSizes(model: string | ModelSpec = DEFAULT_MODEL, modelB
 export async function loadModelFile(spec: ModelSpec, request: PrecisionRequest, opts: LoadFileOptions): Promise<{ file: ModelFile; bytes: Uint8Array }> {
   const files = modelFiles(spec);
   if (request === 'auto') {
-    const candidates = files.filter((f) => !(f.compact && f.spec?.auto === false));
+    const candidates = autoCandidates(files);
     // The cache first (an offline page uses what it has, with no failed request), then the network.
     if (opts.cache) {
       for (const f of candidates) {

@@ -143,7 +143,7 @@ async function timedCreate(ort: typeof Ort, model: Uint8Array, backend: Backend,
   try {
     return await create(ort, model, backend, opts.foldDequantize);
   } finally {
-    if (opts.clock) opts.clock.stages.session += performance.now() - t0;
+    opts.clock?.add('session', t0);
   }
 }
 
@@ -165,11 +165,11 @@ export type BackendOptions = Pick<SessionOptions, 'backend' | 'numThreads' | 'wa
 async function startOne(backend: Backend, opts: BackendOptions): Promise<typeof Ort> {
   const t0 = performance.now();
   const ort = await loadRuntime(backend);
+  opts.clock?.add('runtimeImport', t0);
   const t1 = performance.now();
-  if (opts.clock) opts.clock.stages.runtimeImport += t1 - t0;
   configureRuntime(ort, opts);
   await startRuntime(ort, backend, opts.runtimeTimeout ?? RUNTIME_TIMEOUT_MS);
-  if (opts.clock) opts.clock.stages.runtimeStart += performance.now() - t1;
+  opts.clock?.add('runtimeStart', t1);
   return ort;
 }
 
@@ -209,7 +209,7 @@ export async function startBackend(opts: BackendOptions): Promise<StartedBackend
   if (opts.reserveBytes) {
     const t0 = performance.now();
     await reserveMemory(ort, opts.reserveBytes);
-    if (opts.clock) opts.clock.stages.runtimeMemory += performance.now() - t0;
+    opts.clock?.add('runtimeMemory', t0);
   }
   return { ort, backend: 'wasm', fallbackReason };
 }
@@ -260,7 +260,7 @@ export async function openSession(model: Uint8Array, opts: SessionOptions, start
     if (opts.warmUp ?? backend === 'webgpu') {
       const t1 = performance.now();
       await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
-      if (opts.clock) opts.clock.stages.warmUp += performance.now() - t1;
+      opts.clock?.add('warmUp', t1);
     }
     return s;
   } catch (e) {
