@@ -14,15 +14,17 @@
 // The contract and the public functions (src/api/).
 export { createClassifier, classify } from './api/create.ts';
 export { DEFAULTS } from './api/options.ts';
-export type { ClassifierOptions, ClassifyOptions, EmbedOptions } from './api/options.ts';
+export type { ClassifierOptions, ClassifyOptions, EmbedOptions, LogitsOptions } from './api/options.ts';
+export type { LearnedClassifier, LearnedClassifyOptions, LearnedWatchOptions, LearnExamples, LearnOptions, LearnProgress } from './api/learned.ts';
 export type { Analysis, Classifier, LoadTimings, StageTimings } from './api/classifier.ts';
 export type { Watch, WatchEnd, WatchOptions, WatchResult } from './api/watch.ts';
 export { tagPhotos, tagsToCSV, tagsToJSON } from './api/tagging.ts';
 export type { Tagger, TagOptions, TagResult } from './api/tagging.ts';
 export { ClassifierError, isClassifierError } from './common/errors.ts';
 export type { ClassifierErrorCode } from './common/errors.ts';
-// What goes in: images (src/input/).
+// What goes in: images (src/input/), and the part of them a call sees (src/preprocess/).
 export type { ImageInput } from './input/decode.ts';
+export type { Region, Rotation, ViewOptions } from './preprocess/view.ts';
 // Models: the registry, specs, files and the model cache (src/model/).
 export { MODELS, DEFAULT_MODEL, modelNames } from './model/registry.ts';
 export type { CompactFileSpec, CompactPrecision, Interpolation, ModelSpec, Precision, RegistryEntry } from './model/spec.ts';
@@ -39,5 +41,6 @@ export type { Prediction } from './output/decode.ts';
 export type { ClassRef, GroupPrediction, ResultControls, ResultFor } from './output/controls.ts';
 export { cosineSimilarity, DEFAULT_DUPLICATE_THRESHOLD, findDuplicates, nearest, quantizeEmbedding } from './output/similarity.ts';
 export type { DuplicateOptions, Embedding, Neighbour } from './output/similarity.ts';
+export type { LearnedJSON } from './output/learned.ts';
 export { hypernyms, hypernymSynsets, imagenetSynset } from './wordnet/hypernyms.ts';
 export type { Synset } from './wordnet/synsets.ts';

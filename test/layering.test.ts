@@ -72,10 +72,11 @@ const FLOW: Record<string, { code: string[]; types?: string[] }> = {
   runtime: { code: ['common'] },
   wordnet: { code: ['common'] },
   output: { code: ['common', 'wordnet'] },
-  api: { code: ['common', 'output', 'local', 'worker'], types: ['input', 'model', 'runtime'] },
+  // preprocess/view.ts: the per-call view (region, rotation), checked before an image crosses.
+  api: { code: ['common', 'preprocess', 'output', 'local', 'worker'], types: ['input', 'model', 'runtime'] },
   local: { code: ['common', 'input', 'preprocess', 'model', 'runtime', 'output', 'api'] },
   // The page side of the worker pulls no runtime code into the page's bundle.
-  worker: { code: ['common', 'input', 'output', 'api', 'local'], types: ['model', 'runtime'] },
+  worker: { code: ['common', 'input', 'preprocess', 'output', 'api', 'local'], types: ['model', 'runtime'] },
   standalone: { code: ['common'], types: ['runtime'] },
   tools: { code: ['common', 'model'] },
 };

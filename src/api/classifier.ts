@@ -4,7 +4,8 @@ import type { ModelSpec, Precision } from '../model/spec.ts';
 import type { ResultFor } from '../output/controls.ts';
 import type { Prediction } from '../output/decode.ts';
 import type { Backend } from '../runtime/backend.ts';
-import type { ClassifyOptions, EmbedOptions } from './options.ts';
+import type { LearnedClassifier, LearnExamples, LearnOptions } from './learned.ts';
+import type { ClassifyOptions, EmbedOptions, LogitsOptions } from './options.ts';
 import type { Watch, WatchOptions, WatchResult } from './watch.ts';
 
 /** Where the time of one `classify`/`classifyBatch` call went, in milliseconds. */
@@ -95,7 +96,7 @@ export interface Classifier {
   /** Top-k classes of each image, run as one batch. */
   classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]>;
   /** Raw model output (before softmax) of one image. */
-  logits(image: ImageInput, options?: Pick<ClassifyOptions, 'signal'>): Promise<Float32Array>;
+  logits(image: ImageInput, options?: LogitsOptions): Promise<Float32Array>;
   /**
    * Whether the model has an embedding: the pooled features that feed its classifier head, found
    * in the graph when it loads (or named by `ModelSpec.embeddingOutput`).
@@ -122,6 +123,21 @@ export interface Classifier {
     onResult: (result: WatchResult<ResultFor<O>>) => void,
     options?: O,
   ): Watch;
+  /**
+   * Learns your own labels from a few example photos each (`{ cat: [a, b], dog: [c, d] }`): embeds
+   * them (`onProgress` after each) and trains a small head on the embeddings, on the device. The
+   * `LearnedClassifier` runs on this classifier (its worker or page thread, its backend). At least
+   * two labels with one photo each (`RangeError` otherwise); a photo that cannot be read rejects
+   * with `INVALID_IMAGE` naming its label and position; a model without an embedding with
+   * `MODEL_LOAD_FAILED`.
+   */
+  learn(examples: LearnExamples, options?: LearnOptions): Promise<LearnedClassifier>;
+  /**
+   * Restores a learned classifier from its `toJSON()` (the object or its text), giving the same
+   * answers. `INVALID_LEARNED` for anything else; `LEARNED_MISMATCH` for JSON learned on another
+   * model (both named).
+   */
+  loadLearned(saved: object | string): Promise<LearnedClassifier>;
   /** Releases the session and ends every `watch`. Later calls reject with `DISPOSED`. */
   dispose(): Promise<void>;
 }

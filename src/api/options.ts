@@ -5,6 +5,7 @@
 import type { LoadProgress } from '../model/cache.ts';
 import type { PrecisionRequest } from '../model/precision.ts';
 import type { ModelSpec } from '../model/spec.ts';
+import type { ViewOptions } from '../preprocess/view.ts';
 import type { ResultControls } from '../output/controls.ts';
 import type { BackendRequest } from '../runtime/backend.ts';
 
@@ -82,10 +83,11 @@ export interface ClassifierOptions {
 }
 
 /**
- * Per-call options of `classify`/`classifyBatch`: the result controls (`topK`, `scoreThreshold`,
- * `allow`, `deny`, `groups`) and a signal.
+ * Per-call options of `classify`/`classifyBatch` (and `analyze`, `logits`, `watch`): the result
+ * controls (`topK`, `scoreThreshold`, `allow`, `deny`, `groups`), the view (`region`, `rotation`)
+ * and a signal.
  */
-export interface ClassifyOptions extends ResultControls {
+export interface ClassifyOptions extends ResultControls, ViewOptions {
   /**
    * Cancels the call: it rejects with `ABORTED` at once when the signal fires while it is decoding
    * or waiting behind other calls. A model run already started is not interrupted.
@@ -93,8 +95,11 @@ export interface ClassifyOptions extends ResultControls {
   signal?: AbortSignal;
 }
 
-/** Options of `embed` / `analyze`. */
-export interface EmbedOptions {
+/** Options of `logits`: the view (`region`, `rotation`) and a signal. */
+export type LogitsOptions = Pick<ClassifyOptions, 'signal' | 'region' | 'rotation'>;
+
+/** Options of `embed` / `analyze` (with `region`/`rotation`, as for `classify`). */
+export interface EmbedOptions extends ViewOptions {
   /**
    * Scale the embedding to unit length (L2), so that a dot product is the cosine similarity.
    * @default true

@@ -7,9 +7,10 @@
 import { ClassifierError } from '../common/errors.ts';
 import { checkControls, type ClassSource, type ResultControls, type ResultFor } from '../output/controls.ts';
 import type { Prediction } from '../output/decode.ts';
+import { checkView, type ViewOptions } from '../preprocess/view.ts';
 
-/** Options of `classifier.watch`: the result controls of `classify`, plus the frame rate. */
-export interface WatchOptions extends ResultControls {
+/** Options of `classifier.watch`: the result controls and view of `classify`, plus the frame rate. */
+export interface WatchOptions extends ResultControls, ViewOptions {
   /**
    * Classify at most this many frames per second (the others count as dropped). Without it,
    * every frame the model has time for is classified.
@@ -74,8 +75,8 @@ export function watchVideo<P extends Prediction>(
   video: HTMLVideoElement,
   onResult: (result: WatchResult<P>) => void,
   options: WatchOptions,
-  classify: (video: HTMLVideoElement, options: ResultControls & { signal: AbortSignal }) => Promise<P[]>,
-  check: (controls: ResultControls) => void | Promise<unknown>,
+  classify: (video: HTMLVideoElement, options: ResultControls & ViewOptions & { signal: AbortSignal }) => Promise<P[]>,
+  check: (controls: ResultControls & ViewOptions) => void | Promise<unknown>,
   watchers: Watchers,
 ): Watch {
   if (!isVideo(video)) {
@@ -192,7 +193,7 @@ export function watchVideo<P extends Prediction>(
 
 /** What `watch` needs of a classifier (both classifiers, in this thread and across a worker, are one). */
 export interface FrameClassifier extends ClassSource {
-  classify(video: HTMLVideoElement, options: ResultControls & { signal: AbortSignal }): Promise<Prediction[]>;
+  classify(video: HTMLVideoElement, options: ResultControls & ViewOptions & { signal: AbortSignal }): Promise<Prediction[]>;
 }
 
 /** `classifier.watch` of both classifiers (in this thread and in a worker): frames through `c.classify`. */
@@ -208,7 +209,10 @@ export function startWatch<O extends WatchOptions>(
     onResult,
     options ?? {},
     (v, o) => c.classify(v, o) as Promise<ResultFor<O>[]>,
-    (controls) => checkControls(c, controls),
+    (controls) => {
+      checkView(controls);
+      return checkControls(c, controls);
+    },
     watchers,
   );
 }

@@ -10,6 +10,10 @@
  *   WebGPU device is not one: the classifier moves to WASM and runs the call again.
  * - `DISPOSED`: the classifier was used after `dispose()`.
  * - `ABORTED`: the caller's `AbortSignal` fired before the work ran.
+ * - `INVALID_LEARNED`: `loadLearned` was given something that is not a learned classifier's JSON
+ *   (the message names the field that is wrong).
+ * - `LEARNED_MISMATCH`: `loadLearned` was given JSON learned on another model (the message names
+ *   both models and their embedding sizes).
  */
 export type ClassifierErrorCode =
   | 'MODEL_LOAD_FAILED'
@@ -18,7 +22,9 @@ export type ClassifierErrorCode =
   | 'INVALID_IMAGE'
   | 'INFERENCE_FAILED'
   | 'DISPOSED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'INVALID_LEARNED'
+  | 'LEARNED_MISMATCH';
 
 /** The one error class the SDK rejects with (besides `TypeError`/`RangeError` for misuse of arguments). */
 export class ClassifierError extends Error {

@@ -5,7 +5,8 @@
  * pipeline.ts; loading is load.ts.
  */
 import type { Analysis, Classifier, LoadTimings, StageTimings } from '../api/classifier.ts';
-import type { ClassifyOptions, EmbedOptions } from '../api/options.ts';
+import type { ClassifyOptions, EmbedOptions, LogitsOptions } from '../api/options.ts';
+import { learn, loadLearned, type LearnedClassifier, type LearnExamples, type LearnOptions } from '../api/learned.ts';
 import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, type WatchResult } from '../api/watch.ts';
 import { abortable, aborted } from '../common/abort.ts';
 import { ClassifierError } from '../common/errors.ts';
@@ -13,6 +14,7 @@ import type { ImageInput } from '../input/decode.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import { decoderFor, type ResultFor } from '../output/controls.ts';
 import { toEmbedding } from '../output/embedding.ts';
+import { checkView, type View } from '../preprocess/view.ts';
 import type { Backend } from '../runtime/backend.ts';
 import { reportFallback, type ModelSession } from '../runtime/session.ts';
 import { RunPipeline, type PerImage } from './pipeline.ts';
@@ -68,8 +70,9 @@ export class OnnxClassifier implements Classifier {
   }
 
   async classify<O extends ClassifyOptions = ClassifyOptions>(image: ImageInput, options?: O): Promise<ResultFor<O>[]> {
+    const view = checkView(options);
     const decode = await decoderFor(this, options ?? {}, this.topK);
-    const { logits } = await this.run([image], options?.signal);
+    const { logits } = await this.run([image], options?.signal, false, view);
     return decode(logits[0]) as ResultFor<O>[];
   }
 
@@ -81,18 +84,20 @@ export class OnnxClassifier implements Classifier {
     image: ImageInput,
     options?: O,
   ): Promise<Analysis<ResultFor<O>>> {
+    const view = checkView(options);
     const decode = await decoderFor(this, options ?? {}, this.topK);
     this.checkUsable(options?.signal);
     if (this.noEmbedding) throw new ClassifierError('MODEL_LOAD_FAILED', this.noEmbedding);
-    const { logits, features } = await this.run([image], options?.signal, true);
+    const { logits, features } = await this.run([image], options?.signal, true, view);
     return { predictions: decode(logits[0]) as ResultFor<O>[], embedding: toEmbedding(features![0], options) };
   }
 
   async classifyBatch<O extends ClassifyOptions = ClassifyOptions>(images: ImageInput[], options?: O): Promise<ResultFor<O>[][]> {
     if (!Array.isArray(images)) throw new TypeError('classifyBatch(images): images must be an array');
+    const view = checkView(options);
     const decode = await decoderFor(this, options ?? {}, this.topK);
     if (images.length === 0) return [];
-    const { logits } = await this.run(images, options?.signal);
+    const { logits } = await this.run(images, options?.signal, false, view);
     return logits.map((l) => decode(l) as ResultFor<O>[]);
   }
 
@@ -101,9 +106,18 @@ export class OnnxClassifier implements Classifier {
     return startWatch(this, this.watchers, video, onResult, options);
   }
 
-  async logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
-    const { logits } = await this.run([image], options.signal);
+  async logits(image: ImageInput, options: LogitsOptions = {}): Promise<Float32Array> {
+    const view = checkView(options);
+    const { logits } = await this.run([image], options.signal, false, view);
     return logits[0];
+  }
+
+  learn(examples: LearnExamples, options?: LearnOptions): Promise<LearnedClassifier> {
+    return learn(this, examples, options);
+  }
+
+  loadLearned(saved: object | string): Promise<LearnedClassifier> {
+    return loadLearned(this, saved);
   }
 
   async dispose(): Promise<void> {
@@ -146,30 +160,30 @@ export class OnnxClassifier implements Classifier {
    * `images` → one batch → logits per image (and with `features`, pooled features per image); an
    * abort rejects at once (the work then stops at its next step).
    */
-  private run(images: ImageInput[], signal?: AbortSignal, features = false): Promise<PerImage> {
+  private run(images: ImageInput[], signal: AbortSignal | undefined, features: boolean, view: View | null): Promise<PerImage> {
     this.checkUsable(signal);
-    return abortable(this.runRecovering(images, signal, features), signal);
+    return abortable(this.runRecovering(images, signal, features, view), signal);
   }
 
   /**
    * When the WebGPU device is lost (before or during the call), the model is reopened on WASM
    * and the call runs again there.
    */
-  private async runRecovering(images: ImageInput[], signal: AbortSignal | undefined, features: boolean): Promise<PerImage> {
+  private async runRecovering(images: ImageInput[], signal: AbortSignal | undefined, features: boolean, view: View | null): Promise<PerImage> {
     if (this.lost) await this.recover();
     try {
-      return await this.runOnce(images, signal, features);
+      return await this.runOnce(images, signal, features, view);
     } catch (e) {
       // The caller's errors (a bad image, abort, dispose) are not the device's.
       if ((e instanceof ClassifierError && e.code !== 'INFERENCE_FAILED') || !(await this.deviceLost())) throw e;
       await this.recover();
       this.checkUsable(signal);
-      return this.runOnce(images, signal, features);
+      return this.runOnce(images, signal, features, view);
     }
   }
 
-  private async runOnce(images: ImageInput[], signal: AbortSignal | undefined, features: boolean): Promise<PerImage> {
-    const { out, timings } = await this.pipeline.run(images, signal, features);
+  private async runOnce(images: ImageInput[], signal: AbortSignal | undefined, features: boolean, view: View | null): Promise<PerImage> {
+    const { out, timings } = await this.pipeline.run(images, signal, features, view);
     this.lastTimings = timings;
     return out;
   }

@@ -11,6 +11,7 @@ import type { ModelSpec } from '../model/spec.ts';
 import { preprocess } from '../preprocess/cpu.ts';
 import { GpuPreprocessor } from '../preprocess/gpu.ts';
 import { tablesFor } from '../preprocess/normalize.ts';
+import { viewPixels, viewsInOrder, type View } from '../preprocess/view.ts';
 import { gpuSourcePixels, pixelsInOrder } from '../preprocess/window.ts';
 import type { ModelSession, RunOutput } from '../runtime/session.ts';
 
@@ -47,11 +48,14 @@ export class RunPipeline {
     this.gpu = device ? new GpuPreprocessor(device, model) : null;
   }
 
-  /** `images` → one batch → logits per image (and with `features`, pooled features per image), with the stage timings. */
-  async run(images: ImageInput[], signal: AbortSignal | undefined, features: boolean): Promise<{ out: PerImage; timings: StageTimings }> {
+  /**
+   * `images` → one batch → logits per image (and with `features`, pooled features per image), with
+   * the stage timings. With a `view`, each image's region is cut and turned first (view.ts).
+   */
+  async run(images: ImageInput[], signal: AbortSignal | undefined, features: boolean, view: View | null = null): Promise<{ out: PerImage; timings: StageTimings }> {
     const t: StageTimings = { decode: 0, preprocess: 0, inference: 0, total: 0 };
     const t0 = performance.now();
-    const out = this.gpu ? await this.runOnGpu(this.gpu, images, t, signal, features) : await this.runOnCpu(images, t, signal, features);
+    const out = this.gpu ? await this.runOnGpu(this.gpu, images, t, signal, features, view) : await this.runOnCpu(images, t, signal, features, view);
     t.total = performance.now() - t0;
     const split = (data: Float32Array) => {
       const size = data.length / images.length;
@@ -68,14 +72,14 @@ export class RunPipeline {
   }
 
   /** CPU preprocessing into one tensor (NCHW or NHWC), then the session. */
-  private async runOnCpu(images: ImageInput[], t: StageTimings, signal: AbortSignal | undefined, features: boolean): Promise<RunOutput> {
+  private async runOnCpu(images: ImageInput[], t: StageTimings, signal: AbortSignal | undefined, features: boolean, view: View | null): Promise<RunOutput> {
     const size = 3 * this.model.inputSize ** 2;
     const input = new Float32Array(images.length * size);
     // Decoding runs a few images ahead of preprocessing (off the main thread), and only those
     // few images' pixels are held at once.
     let i = 0;
     let mark = performance.now();
-    for await (const pixels of pixelsInOrder(images, signal, this.model)) {
+    for await (const pixels of view ? viewsInOrder(images, view, signal) : pixelsInOrder(images, signal, this.model)) {
       const decoded = performance.now();
       t.decode += decoded - mark;
       try {
@@ -97,13 +101,21 @@ export class RunPipeline {
    * the session on that buffer; only the logits come back. An image larger than a texture can
    * hold is preprocessed on the CPU and uploaded instead.
    */
-  private async runOnGpu(gpu: GpuPreprocessor, images: ImageInput[], t: StageTimings, signal: AbortSignal | undefined, features: boolean): Promise<RunOutput> {
+  private async runOnGpu(
+    gpu: GpuPreprocessor,
+    images: ImageInput[],
+    t: StageTimings,
+    signal: AbortSignal | undefined,
+    features: boolean,
+    view: View | null,
+  ): Promise<RunOutput> {
     const sources: (GpuImageSource & { release(): void })[] = [];
     const uploads = new Map<number, Float32Array<ArrayBuffer>>();
     const t0 = performance.now();
     try {
       for (const [i, image] of images.entries()) {
-        const source = await toGpuSource(image, signal);
+        // A view's pixels are cut and turned on the CPU, then preprocessed on the GPU like ImageData.
+        const source = view ? { kind: 'pixels' as const, ...(await viewPixels(image, view, signal)), release() {} } : await toGpuSource(image, signal);
         sources.push(source);
         if (Math.max(source.width, source.height) > gpu.maxSide) {
           const pixels = await gpuSourcePixels(source, this.model);

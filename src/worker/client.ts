@@ -4,7 +4,8 @@
  * page's main thread only posts messages, so it stays responsive while a model loads and runs.
  */
 import type { Analysis, Classifier, LoadTimings, StageTimings } from '../api/classifier.ts';
-import { DEFAULTS, type ClassifierOptions, type ClassifyOptions, type EmbedOptions } from '../api/options.ts';
+import { DEFAULTS, type ClassifierOptions, type ClassifyOptions, type EmbedOptions, type LogitsOptions } from '../api/options.ts';
+import { learn, loadLearned, type LearnedClassifier, type LearnExamples, type LearnOptions } from '../api/learned.ts';
 import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, type WatchResult } from '../api/watch.ts';
 import { aborted } from '../common/abort.ts';
 import { failedDownloads } from '../common/downloads.ts';
@@ -12,6 +13,7 @@ import { ClassifierError, type ClassifierErrorCode } from '../common/errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from '../input/decode.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import { decoderFor, type ResultControls, type ResultFor } from '../output/controls.ts';
+import { checkView } from '../preprocess/view.ts';
 import type { Backend } from '../runtime/backend.ts';
 import type { FromWorker, RunOp, ToWorker, WireError, WireImage } from './protocol.ts';
 import { startWorker, workerScriptUrl } from './start.ts';
@@ -151,8 +153,10 @@ class WorkerClassifier implements Classifier {
     if (signal?.aborted) throw aborted(signal);
     // Checked here too, so that a bad option throws before the image crosses (the worker applies its topK).
     const controls: ResultControls = { topK: rest.topK, scoreThreshold: rest.scoreThreshold, allow: rest.allow, deny: rest.deny, groups: rest.groups };
+    const view = checkView(rest);
     await decoderFor(this, controls, 1);
-    const wireControls = op === 'analyze' ? { ...controls, normalize: rest.normalize } : controls;
+    const wireView = view ? { region: view.region ?? undefined, rotation: view.rotation } : {};
+    const wireControls = op === 'analyze' ? { ...controls, ...wireView, normalize: rest.normalize } : { ...controls, ...wireView };
     const wire = await Promise.all(images.map((img) => toWire(img, signal)));
     const drop = () => wire.forEach((w) => w instanceof ImageBitmap && w.close());
     if (this.disposed || signal?.aborted) {
@@ -212,8 +216,16 @@ class WorkerClassifier implements Classifier {
     return this.call('analyze', [image], options ?? {});
   }
 
-  logits(image: ImageInput, options: Pick<ClassifyOptions, 'signal'> = {}): Promise<Float32Array> {
+  logits(image: ImageInput, options: LogitsOptions = {}): Promise<Float32Array> {
     return this.call('logits', [image], options);
+  }
+
+  learn(examples: LearnExamples, options?: LearnOptions): Promise<LearnedClassifier> {
+    return learn(this, examples, options);
+  }
+
+  loadLearned(saved: object | string): Promise<LearnedClassifier> {
+    return loadLearned(this, saved);
   }
 
   async dispose(): Promise<void> {

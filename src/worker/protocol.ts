@@ -3,6 +3,7 @@ import type { LoadTimings, StageTimings } from '../api/classifier.ts';
 import type { ClassifierOptions } from '../api/options.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import type { ResultControls } from '../output/controls.ts';
+import type { ViewOptions } from '../preprocess/view.ts';
 import type { Backend } from '../runtime/backend.ts';
 
 /** What crosses to the worker: a Blob (by reference), a transferred ImageBitmap, ImageData or an absolute URL. */
@@ -15,7 +16,7 @@ export type RunOp = 'classify' | 'classifyBatch' | 'logits' | 'analyze';
 
 export type ToWorker =
   | { type: 'create'; options: WireOptions; progress: boolean }
-  | { type: 'run'; id: number; op: RunOp; images: WireImage[]; controls: ResultControls & { normalize?: boolean } }
+  | { type: 'run'; id: number; op: RunOp; images: WireImage[]; controls: ResultControls & ViewOptions & { normalize?: boolean } }
   | { type: 'abort'; id: number }
   | { type: 'dispose' };
 
