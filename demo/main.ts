@@ -1,6 +1,6 @@
 /**
- * The demo: one image (drop, pick, paste, URL), the webcam live, or a gallery of photos tagged
- * with progress and exported as JSON/CSV. Model and backend pickers; download progress; the
+ * The demo: one image (drop, pick, paste, URL), the webcam live, a gallery of photos tagged
+ * with progress and exported as JSON/CSV, or your own labels taught from a few photos (teach.ts). Model and backend pickers; download progress; the
  * backend and the time of each stage; "Categories": coarse WordNet groups instead of the 1000 classes.
  */
 import {
@@ -21,6 +21,7 @@ import {
   type ResultControls,
   type TagResult,
 } from '../src/index.ts';
+import { initTeach } from './teach.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -434,6 +435,10 @@ for (const input of [ui.folder, ui.photos]) {
 ui.stop.addEventListener('click', () => running?.abort());
 ui.exportJson.addEventListener('click', () => download('tags.json', 'application/json', tagsToJSON(tagged)));
 ui.exportCsv.addEventListener('click', () => download('tags.csv', 'text/csv', tagsToCSV(tagged)));
+
+// ---- teach: your own labels ----------------------------------------------------------------------
+const teach = initTeach({ classifier, renderBars, showError, clearError, download });
+for (const s of [ui.model, ui.precision]) s.addEventListener('change', () => teach.reset());
 
 // ---- tabs --------------------------------------------------------------------------------------------
 const tabs = document.querySelectorAll<HTMLButtonElement>('[role="tab"]');

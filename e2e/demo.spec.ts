@@ -194,3 +194,43 @@ test("the precision picker shows each file's size; picking one loads that file",
   await page.locator('.controls').screenshot({ path: path.join(shots, 'demo-precision.png') });
   expect(errors).toEqual([]);
 });
+
+test('teach: two labels from photos, learn with progress, try a photo, export and import the JSON, the webcam live', async ({ page }, testInfo) => {
+  const errors = await open(page, '&tab=teach');
+  const cifar = (label: string, files: string[]) => files.map((f) => path.join(IMAGES, 'cifar10', label, f));
+  for (const label of ['airplane', 'cat']) {
+    await page.fill('#teach-label', label);
+    await page.click('#teach-form button[type="submit"]');
+  }
+  await expect(page.locator('#teach-labels li')).toHaveCount(2);
+  await expect(page.locator('#teach-learn')).toBeDisabled(); // no photos yet
+  await page.setInputFiles('input[data-label="airplane"]', cifar('airplane', ['0000.jpg', '0001.jpg', '0002.jpg', '0003.jpg', '0004.jpg']));
+  await page.setInputFiles('input[data-label="cat"]', cifar('cat', ['0000.jpg', '0001.jpg', '0002.jpg', '0003.jpg', '0004.jpg']));
+  await expect(page.locator('#teach-labels li').first()).toContainText('0 learned, 5 new');
+  await page.click('#teach-learn');
+  await expect(page.locator('#teach-status')).toContainText(/Learned 2 labels from 10 photos in \d+\.\d s/);
+  await expect(page.locator('#teach-labels li').first()).toContainText('5 learned');
+
+  await page.setInputFiles('#teach-test', cifar('airplane', ['0050.jpg']));
+  await expect(page.locator('#teach-bars li')).toHaveCount(2);
+  await expect(page.locator('#teach-bars li').first()).toContainText('airplane');
+
+  const [saved] = await Promise.all([page.waitForEvent('download'), page.click('#teach-export')]);
+  const file = testInfo.outputPath('learned.json');
+  await saved.saveAs(file);
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  expect(json).toMatchObject({ format: 'resnet-web/learned', model: 'mobilenetv2-int8', labels: ['airplane', 'cat'] });
+
+  // A new visit: import the JSON, the same answer; then the (synthetic) webcam, live.
+  await page.reload();
+  await expect(page.locator('#engine')).toContainText('Backend: WASM');
+  await page.setInputFiles('#teach-import', file);
+  await expect(page.locator('#teach-status')).toContainText('Imported 2 labels (airplane, cat)');
+  await page.setInputFiles('#teach-test', cifar('airplane', ['0050.jpg']));
+  await expect(page.locator('#teach-bars li').first()).toContainText('airplane');
+  await page.click('#teach-cam');
+  await expect(page.locator('#teach-video')).toHaveJSProperty('paused', false);
+  await expect(page.locator('#teach-labels button', { hasText: 'Add webcam frame' }).first()).toBeEnabled();
+  await page.screenshot({ path: path.join(shots, 'demo-teach.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -5,10 +5,11 @@ import { bitmapPixels, framePixels } from '../src/input/pixels.ts';
 import { preprocess, resizeAndCrop } from '../src/preprocess/cpu.ts';
 import { GpuPreprocessor } from '../src/preprocess/gpu.ts';
 import { toPixels } from '../src/preprocess/window.ts';
+import { checkView, viewPixels } from '../src/preprocess/view.ts';
 import { drawFit, photoVideo } from './video.ts';
 
 const harness = {
-  ...sdk, toPixels, bitmapPixels, framePixels, preprocess, resizeAndCrop, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
+  ...sdk, toPixels, checkView, viewPixels, bitmapPixels, framePixels, preprocess, resizeAndCrop, toGpuSource, GpuPreprocessor, photoVideo, drawFit,
   /** The WebGPU build of onnxruntime-web the SDK loads (the same module instance): its device. */
   ortWebgpu: () => import('onnxruntime-web/webgpu'),
   /** The WASM build, likewise. */

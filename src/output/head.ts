@@ -10,7 +10,7 @@ export const LEARNER = {
   /** Inverse weight decay, as scikit-learn's `C` (the loss summed over examples, ½‖W‖²). */
   C: 10,
   /** L-BFGS iterations at most (it stops earlier once the gradient is ~0). */
-  maxIterations: 60,
+  maxIterations: 25,
   /** L-BFGS history length. */
   history: 10,
 } as const;
