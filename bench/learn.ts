@@ -38,7 +38,7 @@ mkdirSync(out, { recursive: true });
 const classes = readdirSync(path.join(IMAGES, 'cifar10')).sort();
 const photos = classes.flatMap((c, k) => readdirSync(path.join(IMAGES, 'cifar10', c)).sort().map((f) => ({ url: `/test-images/cifar10/${c}/${f}`, y: k })));
 
-const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: Number(args.port), strictPort: true } });
+const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: Number(args.port), strictPort: true, hmr: false, watch: null } });
 await server.listen();
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
 const page = await browser.newPage();
@@ -46,6 +46,8 @@ await page.route('**/test-images/**', (route) => {
   const rel = decodeURIComponent(new URL(route.request().url()).pathname.replace(/^\/test-images\//, ''));
   return route.fulfill({ status: 200, body: readFileSync(path.join(IMAGES, rel)), headers: { 'content-type': 'image/jpeg', 'cross-origin-resource-policy': 'same-origin' } });
 });
+// tsx names the functions inside page.evaluate callbacks with its __name helper, which the page lacks.
+await page.addInitScript('window.__name = (f) => f');
 await page.goto(`http://localhost:${args.port}/e2e/harness.html`);
 await page.waitForFunction(() => window.harnessReady === true);
 
@@ -68,6 +70,33 @@ else {
   );
   log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   writeFileSync(cacheFile, JSON.stringify(embeddings));
+}
+// The same photos mirrored (left ↔ right), for the "flipped copies" variant.
+const flipFile = path.join(out, `${args.model}-cifar10-flipped.json`);
+let flipped: number[][];
+if (existsSync(flipFile)) flipped = JSON.parse(readFileSync(flipFile, 'utf8'));
+else {
+  log('embedding the mirrored photos…');
+  flipped = await page.evaluate(
+    async ({ model, urls }) => {
+      const c = await window.sdk.createClassifier({ model, backend: 'wasm' });
+      const all: number[][] = [];
+      for (const u of urls) {
+        const img = new Image();
+        img.src = u;
+        await img.decode();
+        const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+        const ctx = canvas.getContext('2d')!;
+        ctx.scale(-1, 1);
+        ctx.drawImage(img, -img.naturalWidth, 0);
+        all.push(Array.from(await c.embed(ctx.getImageData(0, 0, canvas.width, canvas.height), { normalize: false })));
+      }
+      await c.dispose();
+      return all;
+    },
+    { model: args.model!, urls: photos.map((p) => p.url) },
+  );
+  writeFileSync(flipFile, JSON.stringify(flipped));
 }
 const y = photos.map((p) => p.y);
 const K = classes.length;
@@ -130,6 +159,20 @@ function headAccuracy(k: number, C: number, which: Int8Array[], maxIterations?: 
   return { acc, ms };
 }
 
+/** The head trained on each training photo and its mirror image (twice the embedding work). */
+function flippedAccuracy(k: number): number[] {
+  const flipCodes = flipped.map((e) => exampleCode(e));
+  return splits[k].map(({ train, test }) => {
+    const head = trainHeadSync([...train.map((i) => codes[i]), ...train.map((i) => flipCodes[i])], [...train, ...train].map((i) => y[i]), K);
+    let right = 0;
+    for (const i of test) {
+      const z = headLogits(head, codes[i]);
+      if (z.indexOf(Math.max(...z)) === y[i]) right++;
+    }
+    return right / test.length;
+  });
+}
+
 function classMeanAccuracy(k: number): number[] {
   return splits[k].map(({ train, test }) => {
     const means = Array.from({ length: K }, () => new Float64Array(codes[0].length));
@@ -161,6 +204,7 @@ for (const it of [15, 40, 200]) {
   const r = KS.map((k) => headAccuracy(k, 10, codes, it));
   say(`| SDK head, at most ${it} iterations (chosen: 25) | ${r.map((x) => pct(x.acc)).join(' | ')} |`);
 }
+say(`| SDK head + mirrored copies of the training photos | ${KS.map((k) => pct(flippedAccuracy(k))).join(' | ')} |`);
 say(`| nearest class mean (baseline) | ${KS.map((k) => pct(classMeanAccuracy(k))).join(' | ')} |`);
 
 if (!args['no-sklearn']) {

@@ -444,7 +444,7 @@ for (const s of [ui.model, ui.precision]) s.addEventListener('change', () => tea
 const tabs = document.querySelectorAll<HTMLButtonElement>('[role="tab"]');
 function showTab(name: string): void {
   tabs.forEach((t) => t.setAttribute('aria-selected', String(t.dataset.tab === name)));
-  for (const id of ['single', 'webcam', 'gallery']) $(id).hidden = id !== name;
+  for (const t of tabs) $(t.dataset.tab!).hidden = t.dataset.tab !== name;
 }
 tabs.forEach((t) => t.addEventListener('click', () => showTab(t.dataset.tab!)));
 showTab(params.get('tab') ?? 'single');

@@ -19,9 +19,28 @@ const loadImage = (src) =>
     img.src = src;
   });
 
+/** Mean absolute difference per channel between `a` and `b` drawn at 16×16 (how alike two pictures are). */
+function pictureDistance(a, b) {
+  const sample = (src) => {
+    const c = document.createElement('canvas');
+    c.width = c.height = 16;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(src, 0, 0, 16, 16);
+    return ctx.getImageData(0, 0, 16, 16).data;
+  };
+  const p = sample(a);
+  const q = sample(b);
+  let sum = 0;
+  for (let i = 0; i < p.length; i += 4) sum += Math.abs(p[i] - q[i]) + Math.abs(p[i + 1] - q[i + 1]) + Math.abs(p[i + 2] - q[i + 2]);
+  return sum / ((p.length / 4) * 3);
+}
+
 /**
  * A video element playing a canvas that shows the photo (muted, so it may autoplay). A canvas
- * stream only carries a frame when the canvas is drawn, so it is drawn until the video has one.
+ * stream only carries a frame when the canvas is drawn, so it is drawn until the video has one,
+ * and until the video shows the photo: WebKitGTK can report a frame (readyState 2, a size) while
+ * its picture is still black. Measured in Chromium 156 on PHOTO: its video frame differs from the
+ * canvas by 14.7 a channel (video colour conversion), a black frame by 99.3; 30 tells them apart.
  */
 async function playingVideo(canvas, img) {
   const video = document.createElement('video');
@@ -31,8 +50,8 @@ async function playingVideo(canvas, img) {
   const playing = video.play();
   const ctx = canvas.getContext('2d');
   const t0 = performance.now();
-  while (video.readyState < 2 || !video.videoWidth) {
-    if (performance.now() - t0 > 10_000) throw new Error('the canvas stream gave the video no frame in 10 s');
+  while (video.readyState < 2 || !video.videoWidth || pictureDistance(video, canvas) > 30) {
+    if (performance.now() - t0 > 10_000) throw new Error('the canvas stream gave the video no frame of the photo in 10 s');
     ctx.drawImage(img, 0, 0);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
