@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
 import { chromiumArgs } from '../playwright.config.ts';
-import { exampleCode, headLogits, trainHeadSync, unitVector } from '../src/output/head.ts';
+import { exampleCode, headLogits, trainHeadSync, unitVector, type Head } from '../src/output/head.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -142,6 +142,16 @@ const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 const sd = (a: number[]) => Math.sqrt(mean(a.map((v) => (v - mean(a)) ** 2)));
 const pct = (a: number[]) => `${(100 * mean(a)).toFixed(1)} % ± ${(100 * sd(a)).toFixed(1)}`;
 
+/** The share of the `test` photos whose highest head score is their class. */
+function testAccuracy(head: Head, which: Int8Array[], test: number[]): number {
+  let right = 0;
+  for (const i of test) {
+    const z = headLogits(head, which[i]);
+    if (z.indexOf(Math.max(...z)) === y[i]) right++;
+  }
+  return right / test.length;
+}
+
 function headAccuracy(k: number, C: number, which: Int8Array[], maxIterations?: number): { acc: number[]; ms: number[] } {
   const acc: number[] = [];
   const ms: number[] = [];
@@ -149,12 +159,7 @@ function headAccuracy(k: number, C: number, which: Int8Array[], maxIterations?: 
     const t0 = performance.now();
     const head = trainHeadSync(train.map((i) => which[i]), train.map((i) => y[i]), K, { C, maxIterations });
     ms.push(performance.now() - t0);
-    let right = 0;
-    for (const i of test) {
-      const z = headLogits(head, which[i]);
-      if (z.indexOf(Math.max(...z)) === y[i]) right++;
-    }
-    acc.push(right / test.length);
+    acc.push(testAccuracy(head, which, test));
   }
   return { acc, ms };
 }
@@ -164,12 +169,7 @@ function flippedAccuracy(k: number): number[] {
   const flipCodes = flipped.map((e) => exampleCode(e));
   return splits[k].map(({ train, test }) => {
     const head = trainHeadSync([...train.map((i) => codes[i]), ...train.map((i) => flipCodes[i])], [...train, ...train].map((i) => y[i]), K);
-    let right = 0;
-    for (const i of test) {
-      const z = headLogits(head, codes[i]);
-      if (z.indexOf(Math.max(...z)) === y[i]) right++;
-    }
-    return right / test.length;
+    return testAccuracy(head, codes, test);
   });
 }
 

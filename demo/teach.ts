@@ -36,7 +36,7 @@ export function initTeach(deps: TeachDeps): { reset(): void } {
   let watching: { stop(): void } | null = null;
   let camera: MediaStream | null = null;
 
-  const counts = (): Record<string, number> => ({ ...(learned?.examples ?? {}) });
+  const counts = (): Readonly<Record<string, number>> => learned?.examples ?? {};
   const allLabels = () => [...new Set([...(learned?.labels ?? []), ...pending.keys()])];
 
   function render(): void {

@@ -4,6 +4,7 @@
  * through the base classifier's `embed` (in its worker or on the page, WASM or WebGPU) and that
  * head. `toJSON()` keeps it (output/learned.ts), `loadLearned` restores it.
  */
+import { aborted } from '../common/abort.ts';
 import { ClassifierError, isClassifierError } from '../common/errors.ts';
 import type { ImageInput } from '../input/decode.ts';
 import { decoderFor } from '../output/controls.ts';
@@ -81,7 +82,7 @@ export function modelId(model: { readonly url: string }): string {
 }
 
 const checkAbort = (signal?: AbortSignal) => {
-  if (signal?.aborted) throw new ClassifierError('ABORTED', 'learning was aborted', { cause: signal.reason });
+  if (signal?.aborted) throw aborted(signal);
 };
 
 /** Embeds `images` of `label` into example codes, naming the label and position of a bad image. */

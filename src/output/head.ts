@@ -29,7 +29,7 @@ export interface Head {
 
 /**
  * Raw pooled features → the example as it is kept: the signed square root of each value (power
- * normalization, which evens out a few large activations), quantized to int8 (a fifth of float32's
+ * normalization, which evens out a few large activations), quantized to int8 (a quarter of float32's
  * size; the scale drops out when the vector is normalized).
  */
 export function exampleCode(features: ArrayLike<number>): Int8Array {

@@ -129,15 +129,12 @@ export async function viewPixels(input: ImageInput, view: View, signal?: AbortSi
   let rect: Rect | undefined;
   const img = await readPixels(input, signal, (width, height) => (rect = regionRect(view, width, height)));
   try {
+    const r = rect ?? regionRect(view, img.width, img.height); // ImageData is read whole, without a window
     let data = contiguous(img);
-    if (!rect) rect = regionRect(view, img.width, img.height); // ImageData: read whole, no window
-    if (img.width !== rect.width || img.height !== rect.height) {
-      data = cropRows(data, img.width, rect);
-      return rotatePixels({ data, width: rect.width, height: rect.height }, view.rotation);
-    }
+    if (img.width !== r.width || img.height !== r.height) data = cropRows(data, img.width, r);
     // Typed-array views of pixels that start at an odd byte offset cannot be read as words.
-    const aligned = data.byteOffset % 4 === 0 ? data : data.slice();
-    return rotatePixels({ data: aligned, width: img.width, height: img.height }, view.rotation);
+    else if (data.byteOffset % 4 !== 0) data = data.slice();
+    return rotatePixels({ data, width: r.width, height: r.height }, view.rotation);
   } finally {
     img.release?.();
   }
