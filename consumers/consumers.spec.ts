@@ -19,6 +19,8 @@ interface Outcome {
   score?: number;
   backend?: string;
   threads?: number;
+  /** The label a classifier learned from the photo gives the photo turned a quarter. */
+  learned?: string;
   error?: string;
 }
 
@@ -43,7 +45,7 @@ async function open(page: Page, url: string) {
 async function expectClassifies(page: Page, url: string, backend: 'wasm' | 'webgpu', threads = 2) {
   const { outcome, problems, wasm } = await open(page, url);
   console.log(`${url.replace(/http:\/\/localhost:\d+/, '')}: ${JSON.stringify(outcome)}`);
-  expect(outcome, url).toMatchObject({ label: 'Samoyed', backend, threads });
+  expect(outcome, url).toMatchObject({ label: 'Samoyed', backend, threads, learned: 'photo' });
   expect(outcome.score).toBeCloseTo(0.8731, 3);
   expect(problems, url).toEqual([]);
   expect(wasm.length, url).toBeGreaterThan(0);
