@@ -81,7 +81,13 @@ async function chromiumBaseline(combo: (typeof COMBOS)[number]): Promise<Suite> 
 
 for (const name of ENGINES) {
   test.describe(name, () => {
-    test.describe.configure({ mode: 'serial' });
+    // WebKitGTK under WebKitWebDriver fails now and then for no reason found in the SDK: measured
+    // here, 2 of 8 runs of this group (and 1 CI run) had one failure, each time a different test:
+    // a model load that traps inside WebAssembly ("RuntimeError: Out of bounds memory access"), or
+    // "WebDriverError: Could not parse script result". A script opening the same pages in the same
+    // order never failed (0 of 36 app loads). So WebKit's group runs again once, in a fresh
+    // browser; a failure that repeats still fails, and the list shows the retry.
+    test.describe.configure({ mode: 'serial', retries: name === 'webkit' ? 1 : 0 });
     let engine: Engine;
     test.beforeAll(async () => {
       engine = await launch(name);
