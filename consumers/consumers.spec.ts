@@ -1,13 +1,16 @@
 /**
  * resnet-web as its users get it: the packed tarball in apps built by Vite (dev and build, npm and
- * pnpm), webpack, Next.js and esbuild, and the dist/ files from another origin standing in for a
- * CDN. Each page classifies the Samoyed photo with MobileNetV2-int8 and must get the right label,
+ * pnpm), SvelteKit and Astro (dev and build), webpack, Next.js, esbuild and Rollup, and the dist/
+ * files from another origin standing in for a CDN. Each page classifies the Samoyed photo with MobileNetV2-int8 and must get the right label,
  * with no console error, no failed request, and every .wasm served as application/wasm.
  * `setup.ts` packs the package and builds the apps first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { chromium, expect, test, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import { chromiumArgs } from '../playwright.config.ts';
 import { consumers, sh } from './setup.ts';
 import { serve, type Served } from './serve.ts';
 
@@ -19,6 +22,7 @@ interface Outcome {
   score?: number;
   backend?: string;
   threads?: number;
+  threadsReason?: string | null;
   /** The label a classifier learned from the photo gives the photo turned a quarter. */
   learned?: string;
   error?: string;
@@ -47,6 +51,9 @@ async function expectClassifies(page: Page, url: string, backend: 'wasm' | 'webg
   console.log(`${url.replace(/http:\/\/localhost:\d+/, '')}: ${JSON.stringify(outcome)}`);
   expect(outcome, url).toMatchObject({ label: 'Samoyed', backend, threads, learned: 'photo' });
   expect(outcome.score).toBeCloseTo(0.8731, 3);
+  // Fewer threads than cores is said, with the fix (here: a page without COOP/COEP).
+  if (threads > 1) expect(outcome.threadsReason, url).toBeNull();
+  else expect(outcome.threadsReason, url).toMatch(/^WASM runs on 1 thread of \d+ cores: the page is not cross-origin isolated/);
   expect(problems, url).toEqual([]);
   expect(wasm.length, url).toBeGreaterThan(0);
   for (const w of wasm) expect(w).toMatch(/^application\/wasm /);
@@ -83,13 +90,13 @@ const MODES = [
   { name: 'worker, WebGPU', query: '?backend=webgpu', backend: 'webgpu' },
 ] as const;
 
-/** A Vite app: `vite` from an empty node_modules/.vite (setup removed it), and `vite build` + `vite preview`. */
+/** A Vite-based app: its dev server from an empty node_modules/.vite (setup removed it), and its build served by its preview server. */
 function viteApp(title: string, folder: string, port: number, devModes: readonly (typeof MODES)[number][], buildModes: readonly (typeof MODES)[number][]) {
   test.describe(title, () => {
     let dev: ChildProcess | undefined;
     let preview: ChildProcess | undefined;
     test.beforeAll(async () => {
-      dev = await start(dir(folder), ['vite', '--port', String(port), '--strictPort'], 'ready in');
+      dev = await start(dir(folder), ['vite', '--port', String(port), '--strictPort'], `localhost:${port}`);
       preview = await start(dir(folder), ['vite', 'preview', '--port', String(port + 1), '--strictPort'], `localhost:${port + 1}`);
     });
     test.afterAll(() => {
@@ -97,11 +104,46 @@ function viteApp(title: string, folder: string, port: number, devModes: readonly
       stop(preview);
     });
     for (const m of devModes) test(`dev server: ${m.name}`, ({ page }) => expectClassifies(page, `http://localhost:${port}/${m.query}`, m.backend));
-    for (const m of buildModes) test(`vite build + vite preview: ${m.name}`, ({ page }) => expectClassifies(page, `http://localhost:${port + 1}/${m.query}`, m.backend));
+    for (const m of buildModes) test(`build + preview: ${m.name}`, ({ page }) => expectClassifies(page, `http://localhost:${port + 1}/${m.query}`, m.backend));
   });
 }
 viteApp('Vite 8 (resnet-web/vite plugin)', 'vite', 5441, MODES.slice(0, 2), MODES);
 viteApp('Vite 8 installed by pnpm (strict layout)', 'pnpm', 5443, MODES.slice(0, 1), MODES.slice(0, 2));
+// Frameworks on Vite, with the plugin: their dev servers render the page themselves (the plugin's
+// COOP/COEP must reach it: threads 2), and each .wasm is in their build once (setup.ts checks).
+viteApp('SvelteKit 2 (adapter-static, resnet-web/vite plugin; prerendered: the package imported in Node)', 'sveltekit', 5447, MODES.slice(0, 2), MODES);
+// Astro's own preview server sends no COOP/COEP (not Vite's: the plugin cannot add them), so its
+// build is served as production hosting would serve it, with the headers.
+test.describe('Astro 5 (Vite 6, resnet-web/vite plugin)', () => {
+  let dev: ChildProcess | undefined;
+  let server: Served;
+  test.beforeAll(async () => {
+    dev = await start(dir('astro'), ['astro', 'dev', '--port', '5449', '--strictPort'], 'localhost:5449');
+    server = await serve([dir('astro/dist')], { isolate: true });
+  });
+  test.afterAll(async () => {
+    stop(dev);
+    await server?.close();
+  });
+  for (const m of MODES.slice(0, 2)) test(`astro dev: ${m.name}`, ({ page }) => expectClassifies(page, `http://localhost:5449/${m.query}`, m.backend));
+  for (const m of MODES) test(`astro build, served with COOP/COEP: ${m.name}`, ({ page }) => expectClassifies(page, `${server.url}/${m.query}`, m.backend));
+});
+
+test.describe('Astro 5 dev server without the plugin: the error leads with the fix', () => {
+  let dev: ChildProcess | undefined;
+  test.beforeAll(async () => {
+    dev = await start(dir('astro'), ['astro', 'dev', '--config', 'astro.noplugin.config.mjs', '--port', '5452', '--strictPort'], 'localhost:5452');
+  });
+  test.afterAll(() => stop(dev));
+  for (const query of ['', '?worker=off']) {
+    test(`the worker or the .wasm 404 under .vite/deps: BACKEND_UNAVAILABLE naming resnet-web/vite (${query || 'worker'})`, async ({ page }) => {
+      const { outcome } = await open(page, `http://localhost:5452/${query}`);
+      expect(outcome.error).toMatch(/^BACKEND_UNAVAILABLE: Vite's dependency optimizer serves resnet-web from node_modules\/\.vite\/deps, .* import resnetWeb from 'resnet-web\/vite', then plugins: \[resnetWeb\(\)\]/);
+      // and still names what failed
+      expect(outcome.error).toMatch(/\/deps\/(worker\.js|ort-wasm-simd-threaded\.wasm)/);
+    });
+  }
+});
 
 test.describe('webpack 5, production build', () => {
   let server: Served;
@@ -128,6 +170,13 @@ test.describe('esbuild --bundle --format=esm --splitting, served statically', ()
   for (const m of MODES) test(m.name, ({ page }) => expectClassifies(page, `${server.url}/${m.query}`, m.backend));
 });
 
+test.describe('Rollup 4 + @rollup/plugin-node-resolve: the worker as a second entry, the .wasm copied', () => {
+  let server: Served;
+  test.beforeAll(async () => (server = await serve([dir('rollup/dist'), dir('rollup/public'), assets], { isolate: true })));
+  test.afterAll(() => server.close());
+  for (const m of MODES) test(m.name, ({ page }) => expectClassifies(page, `${server.url}/${m.query}`, m.backend));
+});
+
 test.describe('no bundler: dist/ from another origin (a CDN), CORS on', () => {
   let cdn: Served;
   let app: Served;
@@ -146,6 +195,46 @@ test.describe('no bundler: dist/ from another origin (a CDN), CORS on', () => {
   for (const m of MODES) test(`ES module: ${m.name}`, ({ page }) => expectClassifies(page, `${app.url}/esm.html?cdn=${cdn.url}&${m.query.slice(1)}`, m.backend));
   test('script tag (IIFE): worker, WASM', ({ page }) => expectClassifies(page, `${app.url}/iife.html?cdn=${cdn.url}`, 'wasm'));
   test('ES module on a page without COOP/COEP: one WASM thread', ({ page }) => expectClassifies(page, `${plain.url}/esm.html?cdn=${cdn.url}`, 'wasm', 1));
+});
+
+test.describe('Chromium extension (Manifest V3), dist/ copied in, loaded with --load-extension', () => {
+  let context: BrowserContext;
+  let worker: Worker;
+  let images: Served;
+  const extension = dir('extension');
+  test.beforeAll(async () => {
+    images = await serve([assets], { cors: true });
+    context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'resnet-web-extension-')), {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [...chromiumArgs, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'],
+    });
+    worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  });
+  test.afterAll(async () => {
+    await context?.close();
+    await images?.close();
+  });
+
+  test('an extension page: worker, WASM threads (the manifest\'s COOP/COEP keys)', async () => {
+    const id = new URL(worker.url()).host;
+    await expectClassifies(await context.newPage(), `chrome-extension://${id}/page.html`, 'wasm');
+  });
+
+  test('"What is this image?": the service worker → an offscreen document that classifies → the answer back', async () => {
+    const srcUrl = `${images.url}/photo.jpg`;
+    // What a click on the context menu item runs, with the click's data (a menu cannot be clicked headless).
+    const click = (src: string) =>
+      worker.evaluate(`whatIsThis(${JSON.stringify({ menuItemId: 'resnet-web-what-is-this', srcUrl: src, mediaType: 'image' })})`) as Promise<Record<string, unknown>>;
+    const answer = await click(srcUrl);
+    // backend 'auto' in the offscreen document: WebGPU (SwiftShader here), threads from the manifest's COOP/COEP.
+    expect(answer).toMatchObject({ label: 'Samoyed', backend: 'webgpu', threads: 2 });
+    expect(answer.score as number).toBeCloseTo(0.8731, 3);
+    const stored = (await worker.evaluate(`chrome.storage.session.get('last')`)) as { last: Record<string, unknown> };
+    expect(stored.last).toMatchObject({ srcUrl, label: 'Samoyed' });
+    // A second image reuses the offscreen document and its classifier.
+    expect(await click(`${srcUrl}?again`)).toMatchObject({ label: 'Samoyed' });
+    expect(await worker.evaluate(`chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] }).then((c) => c.length)`)).toBe(1);
+  });
 });
 
 test.describe('clear failures: BACKEND_UNAVAILABLE naming what failed and the fix', () => {
@@ -182,6 +271,13 @@ test.describe('clear failures: BACKEND_UNAVAILABLE naming what failed and the fi
       expect(error).toContain("must be the same version as its JavaScript (1.30.0)");
     });
   }
+
+  test("neither .wasm copied, backend 'auto': the list names both files, the WebGPU build's too", async ({ page }) => {
+    const { error, url } = await fails(page, 'dist-nowasm', '?backend=auto&worker=off');
+    expect(error).toContain('BACKEND_UNAVAILABLE: onnxruntime-web could not start');
+    expect(error).toContain(`${url}/ort-wasm-simd-threaded.asyncify.wasm (HTTP 404)`);
+    expect(error).toContain(`${url}/ort-wasm-simd-threaded.wasm (HTTP 404)`);
+  });
 
   test('wasmPaths pointing at a folder without the files', async ({ page }) => {
     const { error, url } = await fails(page, 'dist', '?wasmPaths=/nowhere/');

@@ -7,7 +7,7 @@
  *    tarball with `--no-save`; consumers/pnpm/: `pnpm install` (strict layout) of the same tarball.
  * 3. The model and the photo, with the package's own command (`npx resnet-web models`).
  * 4. The builds, in parallel: Vite, webpack, Next.js, esbuild (and two esbuild builds with a file
- *    left out, for the failure tests), pnpm's Vite.
+ *    left out, for the failure tests), Rollup, pnpm's Vite, SvelteKit, Astro.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -44,6 +44,15 @@ async function esbuild(out: string, { worker = true, wasm = true } = {}): Promis
   if (wasm) for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) cpSync(path.join(consumers, 'node_modules/resnet-web/dist/ort', f), path.join(dir, out, f));
 }
 
+/** Builds an app on Vite with its tool, from clean; each onnxruntime-web .wasm must be in its output once. */
+async function buildOnce(app: string, out: string, command: string[], caches: string[]): Promise<void> {
+  const folder = path.join(consumers, app);
+  for (const f of [out, 'node_modules/.vite', ...caches]) rmSync(path.join(folder, f), { recursive: true, force: true });
+  await sh('npx', command, folder, { ASTRO_TELEMETRY_DISABLED: '1' });
+  const wasm = (readdirSync(path.join(folder, out), { recursive: true }) as string[]).filter((f) => f.endsWith('.wasm'));
+  if (wasm.length !== 2) throw new Error(`${app}: expected the 2 onnxruntime-web .wasm files in ${out}/ once each, found ${wasm.length}: ${wasm.join(', ')}`);
+}
+
 export default async function setup(): Promise<void> {
   const t0 = Date.now();
   console.log('consumer apps: packing resnet-web and building the apps');
@@ -66,10 +75,23 @@ export default async function setup(): Promise<void> {
   rmSync(assets, { recursive: true, force: true });
   await timed('npx resnet-web models', sh('npx', ['resnet-web', 'models', '--dest', '.assets/models', '--only', 'mobilenetv2-int8', '--from', path.join(root, 'test/data/models'), '--no-download'], consumers));
   cpSync(path.join(images, 'classic/pytorch-hub-dog.jpg'), path.join(assets, 'photo.jpg'));
-  for (const app of ['vite', 'next', 'pnpm']) {
-    rmSync(path.join(consumers, app, 'public'), { recursive: true, force: true });
-    cpSync(assets, path.join(consumers, app, 'public'), { recursive: true });
+  for (const app of ['vite', 'next', 'pnpm', 'astro', 'sveltekit']) {
+    const folder = path.join(consumers, app, app === 'sveltekit' ? 'static' : 'public');
+    rmSync(folder, { recursive: true, force: true });
+    cpSync(assets, folder, { recursive: true });
   }
+
+  // The Manifest V3 extension: the package's dist/ copied in (what its guide says), the model,
+  // the photo and the consumers' shared app code.
+  const extension = path.join(consumers, 'extension');
+  for (const f of ['resnet-web', 'models', 'photo.jpg', 'run.js']) rmSync(path.join(extension, f), { recursive: true, force: true });
+  cpSync(path.join(consumers, 'node_modules/resnet-web/dist'), path.join(extension, 'resnet-web'), {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}esm`) && !src.endsWith('.map'),
+  });
+  cpSync(path.join(assets, 'models'), path.join(extension, 'models'), { recursive: true });
+  cpSync(path.join(assets, 'photo.jpg'), path.join(extension, 'photo.jpg'));
+  cpSync(path.join(consumers, 'shared/run.js'), path.join(extension, 'run.js'));
 
   // Runtime files of two onnxruntime-web versions in one folder (the .mjs of the one Transformers.js
   // brings, the .wasm of ours): for the failure test.
@@ -91,6 +113,14 @@ export default async function setup(): Promise<void> {
     timed('webpack', sh('npx', ['webpack', '--config', 'webpack.config.js'], path.join(consumers, 'webpack'))),
     timed('next build', sh('npx', ['next', 'build'], path.join(consumers, 'next'))),
     timed('esbuild (3 builds)', Promise.all([esbuild('dist'), esbuild('dist-noworker', { worker: false }), esbuild('dist-nowasm', { wasm: false })])),
+    timed('rollup', (async () => {
+      const rollupDir = path.join(consumers, 'rollup');
+      rmSync(path.join(rollupDir, 'dist'), { recursive: true, force: true });
+      await sh('npx', ['rollup', '-c', '--silent'], rollupDir);
+      for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) cpSync(path.join(consumers, 'node_modules/resnet-web/dist/ort', f), path.join(rollupDir, 'dist', f));
+    })()),
+    timed('SvelteKit (vite build)', buildOnce('sveltekit', 'build', ['vite', 'build', '--logLevel', 'warn'], ['.svelte-kit'])),
+    timed('Astro (astro build)', buildOnce('astro', 'dist', ['astro', 'build', '--silent'], ['node_modules/.astro'])),
     timed('pnpm install + vite build', (async () => {
       await sh(path.join(consumers, 'node_modules/.bin/pnpm'), ['install', '--config.confirmModulesPurge=false'], pnpmDir);
       await sh('npx', ['vite', 'build', '--logLevel', 'warn'], pnpmDir);

@@ -127,6 +127,28 @@ test('under a strict Content-Security-Policy (script-src \'self\' \'wasm-unsafe-
   expect(consoleErrors.filter((e) => /Content Security Policy|EvalError|unsafe-eval/i.test(e))).toEqual([]);
 });
 
+test("a policy without 'wasm-unsafe-eval': BACKEND_UNAVAILABLE that leads with the CSP and its fix, worker on and off", async ({ page }) => {
+  await serveImages(page);
+  const response = await page.goto(`${base}/csp-no-wasm/e2e/pages/csp.html`);
+  expect(response?.headers()['content-security-policy']).not.toContain('wasm-unsafe-eval');
+  await page.waitForFunction(() => 'csp' in window);
+  const fail = (options: object) =>
+    page.evaluate(
+      (options) =>
+        (window as unknown as { csp: { run(o: object): Promise<unknown> } }).csp.run(options).then(
+          () => 'loaded',
+          (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
+        ),
+      options,
+    );
+  for (const worker of [false, true]) {
+    const message = await fail({ model: 'resnet20-cifar10', backend: 'wasm', worker });
+    expect(message, `worker ${worker}`).toMatch(
+      /^BACKEND_UNAVAILABLE: The page's Content-Security-Policy stopped the classifier: it blocked WebAssembly: add 'wasm-unsafe-eval' to its script-src/,
+    );
+  }
+});
+
 test('script tag with data-precision="int8": loads the int8 file, not the fp32 one', async ({ page }) => {
   await serveImages(page);
   const models: string[] = [];

@@ -19,14 +19,17 @@ const types: Record<string, string> = {
   '.css': 'text/css', '.svg': 'image/svg+xml',
 };
 const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'";
+/** Under `/csp-no-wasm/…`: the same policy without 'wasm-unsafe-eval' (a site that forgot it), for the errors' CSP cause. */
+const NO_WASM_CSP = STRICT_CSP.replace(" 'wasm-unsafe-eval'", '');
+const CSP_PREFIXES: [string, string][] = [['/csp/', STRICT_CSP], ['/csp-no-wasm/', NO_WASM_CSP]];
 
 createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const csp = url.pathname.startsWith('/csp/');
-  const headers = csp
-    ? { 'content-security-policy': STRICT_CSP, 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+  const [prefix, policy] = CSP_PREFIXES.find(([p]) => url.pathname.startsWith(p)) ?? ['/', null];
+  const headers = policy
+    ? { 'content-security-policy': policy, 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
     : {};
-  let file = path.join(root, decodeURIComponent(csp ? url.pathname.slice(4) : url.pathname));
+  let file = path.join(root, decodeURIComponent(url.pathname.slice(prefix.length - 1)));
   if (file.endsWith(path.sep) || (existsSync(file) && statSync(file).isDirectory())) file = path.join(file, 'index.html');
   if (!file.startsWith(root) || !existsSync(file)) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

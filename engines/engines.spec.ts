@@ -23,6 +23,9 @@ interface Suite {
   auto: { backend: string; fallbackReason: string | null; top1: Top1 };
   backend: string;
   threads: number;
+  threadsReason: string | null;
+  cores: number;
+  warnings: string[];
   inputs: Record<string, Top1 | Failure>;
   bad: Record<string, Failure | { ok: Top1 }>;
   tagPhotos: ({ label: string; score: number } | { error: string })[];
@@ -115,6 +118,15 @@ for (const name of ENGINES) {
         // (WebKitGTK is isolated but has no SharedArrayBuffer global: onnxruntime-web runs one).
         if (combo.isolate && suite.features.sharedArrayBuffer) expect(suite.threads).toBeGreaterThan(1);
         else expect(suite.threads).toBe(1);
+        // No silent slowdown: threadsReason says why WASM has fewer threads than cores, and the page
+        // (worker off: the classifier runs in it) was warned once.
+        if (suite.threads >= suite.cores) expect(suite.threadsReason).toBeNull();
+        else if (!combo.isolate) expect(suite.threadsReason).toMatch(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp/);
+        else expect(suite.threadsReason).toMatch(/no SharedArrayBuffer/);
+        if (!combo.worker) {
+          const said = suite.warnings.filter((w) => w.startsWith('[resnet-web] WASM runs on'));
+          expect(said).toEqual(suite.threadsReason ? [`[resnet-web] ${suite.threadsReason}`] : []);
+        }
         // No WebGPU in this engine: 'auto' runs WASM and says why.
         if (!suite.features.webgpu) {
           expect(suite.auto.backend).toBe('wasm');

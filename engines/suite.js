@@ -63,8 +63,17 @@ const top1 = (predictions) => ({ label: predictions[0].label, index: predictions
 const failure = (e) => ({ error: e?.code ?? e?.name ?? 'Error', message: String(e?.message ?? e) });
 
 async function run() {
+  // The SDK's console warnings on this page (worker off: the classifier's own are the page's).
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => {
+    warnings.push(args.map(String).join(' '));
+    warn.apply(console, args);
+  };
   const result = {
     userAgent: navigator.userAgent,
+    cores: navigator.hardwareConcurrency,
+    warnings,
     isolated: globalThis.crossOriginIsolated === true,
     features: {
       webgpu: 'gpu' in navigator,
@@ -94,6 +103,7 @@ async function run() {
   result.backend = classifier.backend;
   result.fallbackReason = classifier.fallbackReason;
   result.threads = classifier.threads;
+  result.threadsReason = classifier.threadsReason;
 
   const img = await loadImage(PHOTO);
   const canvas = document.createElement('canvas');

@@ -16,8 +16,11 @@
  *   start the classifier's worker instead of onnxruntime-web.
  * - **No `new Function`** in onnxruntime-web's WebGPU build, so that WebGPU runs under a strict
  *   Content-Security-Policy (see tools/ort-csp.ts).
- * - **Cross-origin isolation** headers (COOP/COEP) on the dev and preview servers, so that WASM
- *   runs multi-threaded there; production hosting must send them itself.
+ * - **Each `.wasm` written once**: the worker bundle names onnxruntime-web's `.wasm` files as the
+ *   page's bundle does (SvelteKit and Astro name worker assets apart).
+ * - **Cross-origin isolation** headers (COOP/COEP) on the dev and preview servers, on every
+ *   response (also the pages Astro and SvelteKit render), so that WASM runs multi-threaded there;
+ *   production hosting must send them itself.
  *
  * @module resnet-web/vite
  */
@@ -41,6 +44,45 @@ export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<string, string>> = 
   'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
+/** The parts of Vite's resolved config that name the build's and the workers' output files. */
+interface BuildOutputs {
+  build: { assetsDir: string; rollupOptions?: { output?: OutputNames | OutputNames[] } };
+  worker?: { rollupOptions?: { output?: OutputNames | OutputNames[] } };
+}
+type AssetNames = string | ((asset: { names?: string[]; name?: string }) => string);
+interface OutputNames {
+  assetFileNames?: AssetNames;
+}
+
+/**
+ * The worker bundle names its `.wasm` files as the page's bundle does. Both reference the same
+ * onnxruntime-web `.wasm` files; where a framework names worker assets apart (SvelteKit:
+ * `_app/immutable/workers/assets/`), each 14–27 MB file would otherwise be written twice. Under one
+ * name (the hash is of the content), it is written once.
+ */
+function sameWasmNames(config: BuildOutputs): void {
+  const first = (o: OutputNames | OutputNames[] | undefined) => (Array.isArray(o) ? o[0] : o);
+  const fallback = `${config.build.assetsDir}/[name]-[hash][extname]`;
+  const page = first(config.build.rollupOptions?.output)?.assetFileNames ?? fallback;
+  const options = config.worker?.rollupOptions;
+  if (!options) return;
+  options.output ??= {};
+  const outputs: OutputNames[] = Array.isArray(options.output) ? options.output : [options.output];
+  for (const output of outputs) {
+    const own = output.assetFileNames ?? fallback;
+    const pick = (names: AssetNames, asset: { names?: string[]; name?: string }) => (typeof names === 'function' ? names(asset) : names);
+    output.assetFileNames = (asset: { names?: string[]; name?: string }) => pick(/\.wasm$/.test(asset.names?.[0] ?? asset.name ?? '') ? page : own, asset);
+  }
+}
+
+/** A Connect middleware that sets `headers` on every response. */
+function withHeaders(headers: Record<string, string>) {
+  return (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void): void => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    next();
+  };
+}
+
 /** The Vite plugin: `plugins: [resnetWeb()]`. */
 export function resnetWeb(options: ResNetWebViteOptions = {}): Plugin {
   const headers = options.crossOriginIsolation === false ? {} : { ...CROSS_ORIGIN_ISOLATION_HEADERS };
@@ -53,6 +95,11 @@ export function resnetWeb(options: ResNetWebViteOptions = {}): Plugin {
       server: { headers },
       preview: { headers },
     }),
+    // `server.headers` reach the files Vite serves, not the pages a framework renders through its
+    // own middleware (Astro, SvelteKit): every response gets them here, before that middleware runs.
+    configureServer: (server) => void server.middlewares.use(withHeaders(headers)),
+    configurePreviewServer: (server) => void server.middlewares.use(withHeaders(headers)),
+    configResolved: (config) => sameWasmNames(config as unknown as BuildOutputs),
     transform(code, id) {
       if (!ORT_DYNAMIC_CODE_FILES.test(id.split('?')[0])) return null;
       return { code: withoutDynamicCode(code, id), map: null };

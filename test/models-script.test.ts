@@ -81,10 +81,12 @@ describe('npm run models', () => {
     const r = await runModels('--only', 'resnet20-cifar10,resnet50', '--mirror', offline);
     expect(r.out).toMatch(/missing\s+resnet50-v1-7\.onnx: download failed \(ECONNREFUSED; offline\?\)/);
     expect(r.out).toMatch(/ready \(1\): resnet20-cifar10\n/);
+    expect(r.out).toMatch(/could not get \(1\): resnet50\n  Without internet access: .* --from DIR/);
     expect(r.status).toBe(0);
     // Nothing at all to run: that fails.
     const none = await runModels('--from', empty(), '--only', 'resnet50', '--mirror', offline);
-    expect(none.out).toContain('none of the wanted models is ready');
+    expect(none.out).toContain('none of the wanted models is ready. Without internet access: copy the .onnx files');
+    expect(none.out).toMatch(/pass --from DIR, or serve them yourself and pass --mirror URL/);
     expect(none.status).toBe(1);
   });
 

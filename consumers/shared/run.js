@@ -19,7 +19,7 @@ export async function run(createClassifier) {
     // then the photo turned a quarter (the per-call view) is still "photo".
     const learned = await classifier.learn({ photo: ['/photo.jpg'], blank: [new ImageData(64, 64)] });
     const [mine] = await learned.classify('/photo.jpg', { rotation: 90 });
-    window.outcome = { label: top.label, score: top.score, backend: classifier.backend, threads: classifier.threads, learned: mine.label };
+    window.outcome = { label: top.label, score: top.score, backend: classifier.backend, threads: classifier.threads, threadsReason: classifier.threadsReason, learned: mine.label };
     await classifier.dispose();
   } catch (e) {
     window.outcome = { error: `${e.code ?? e.name}: ${e.message}` };

@@ -82,6 +82,13 @@ export interface Classifier {
   readonly precision: Precision;
   /** WASM threads in use: every core on a cross-origin isolated page (COOP/COEP), else 1. */
   readonly threads: number;
+  /**
+   * On WASM, why it runs on fewer threads than the device has cores: the page is not cross-origin
+   * isolated (the message names the two headers that fix it), or the browser has no
+   * SharedArrayBuffer. `null` when it uses every core, when `numThreads` asked for no more, or on
+   * WebGPU. The same reason is said once on the console, as a warning.
+   */
+  readonly threadsReason: string | null;
   /** Stage timings of the most recently finished call, or `null` before the first. */
   readonly lastTimings: Readonly<StageTimings> | null;
   /** Where the time of loading this classifier went (stages, source of the model bytes). */

@@ -16,7 +16,8 @@ import { decoderFor, type ResultFor } from '../output/controls.ts';
 import { toEmbedding } from '../output/embedding.ts';
 import { checkView, type View } from '../preprocess/view.ts';
 import type { Backend } from '../runtime/backend.ts';
-import { reportFallback, type ModelSession } from '../runtime/session.ts';
+import { reportFallback } from '../runtime/notices.ts';
+import type { ModelSession } from '../runtime/session.ts';
 import { RunPipeline, type PerImage } from './pipeline.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -63,6 +64,10 @@ export class OnnxClassifier implements Classifier {
 
   get threads(): number {
     return this.session.threads;
+  }
+
+  get threadsReason(): string | null {
+    return this.session.threadsReason;
   }
 
   get canEmbed(): boolean {

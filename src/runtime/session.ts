@@ -18,10 +18,12 @@
  */
 import type * as Ort from 'onnxruntime-web/webgpu';
 import type { LoadClock } from '../common/clock.ts';
+import { cspCause, leadWith, viteDepsCause } from '../common/causes.ts';
 import { failedDownloads } from '../common/downloads.ts';
 import { ClassifierError } from '../common/errors.ts';
 import type { Backend, BackendRequest } from './backend.ts';
 import { importOrt } from './ort-loader.ts';
+import { reportFallback, reportThreads, threadsShortfall } from './notices.ts';
 import { reserveMemory } from './reserve.ts';
 import { RUNTIME_TIMEOUT_MS, SERVE_RUNTIME_HINT, STARTUP_PROBE_MODEL, withStartupWatchdog } from './watchdog.ts';
 
@@ -81,6 +83,8 @@ export interface ModelSession {
   readonly embeddingOutput: string | null;
   /** WASM threads of the runtime (all cores on a cross-origin isolated page, else 1). */
   readonly threads: number;
+  /** On WASM, why it runs on fewer threads than the device has cores (notices.ts); `null` otherwise. */
+  readonly threadsReason: string | null;
   /** The session's GPUDevice (WebGPU backend only): preprocessing runs on it too. */
   readonly device?: GPUDevice;
   /** Why an `'auto'` request runs on WASM (no adapter, or WebGPU failed); `null` otherwise. */
@@ -113,19 +117,16 @@ export async function webGpuMissing(): Promise<string | null> {
   }
 }
 
-/** Says on the console that an `'auto'` classifier runs on WASM, and why. */
-export function reportFallback(reason: string): void {
-  console.info(`[resnet-web] running on WASM: ${reason}`);
-}
-
 /**
  * Starts a runtime (its WebAssembly, thread pool and, for WebGPU, its device) on a tiny probe
  * model, once per backend, under a watchdog: a start-up that hangs becomes `BACKEND_UNAVAILABLE`
  * instead of a wait without end (see watchdog.ts).
  */
 const started: Partial<Record<Backend, Promise<void>>> = {};
+/** When the first runtime began to start: a failure lists every download that failed since (both backends' files, for 'auto'). */
+let firstStart: number | undefined;
 function startRuntime(ort: typeof Ort, backend: Backend, limitMs: number): Promise<void> {
-  const since = performance.now();
+  const since = (firstStart ??= performance.now());
   started[backend] ??= withStartupWatchdog(create(ort, STARTUP_PROBE_MODEL, backend), { backend, version: ort.env.versions.web ?? '?', limitMs })
     .then((probe) => probe.release())
     .catch(async (e: unknown) => {
@@ -257,6 +258,7 @@ export async function openSession(model: Uint8Array, opts: SessionOptions, start
     const device = backend === 'webgpu' ? await ort.env.webgpu.device : undefined;
     const s = checkedSession(ort, session, backend, opts, device, fallbackReason);
     if (fallbackReason) reportFallback(fallbackReason);
+    if (s.threadsReason) reportThreads(s.threadsReason);
     if (opts.warmUp ?? backend === 'webgpu') {
       const t1 = performance.now();
       await s.run(new Float32Array(3 * opts.inputSize * opts.inputSize), 1);
@@ -269,16 +271,14 @@ export async function openSession(model: Uint8Array, opts: SessionOptions, start
   }
 }
 
-/** ORT could not start: what failed (the URLs that did not download, when any did not) and how to fix it. */
+/** ORT could not start: the cause when one is detected (CSP, Vite's dependency cache), what failed (every URL that did not download), and how to fix it. */
 function runtimeUnavailable(e: unknown, since = 0): ClassifierError {
   const failed = failedDownloads(since);
   const what = failed.length ? ` Failed downloads: ${failed.join(', ')}.` : '';
-  return new ClassifierError(
-    'BACKEND_UNAVAILABLE',
+  const message =
     `onnxruntime-web could not start: ${String(e)}.${what} ${SERVE_RUNTIME_HINT} A Content-Security-Policy must ` +
-      "allow 'wasm-unsafe-eval' and same-origin workers.",
-    { cause: e },
-  );
+    "allow 'wasm-unsafe-eval' and same-origin workers.";
+  return new ClassifierError('BACKEND_UNAVAILABLE', leadWith(message, cspCause(e, since), viteDepsCause(failed)), { cause: e });
 }
 
 function loadError(e: unknown): ClassifierError {
@@ -387,6 +387,7 @@ function checkedSession(
     outputName,
     embeddingOutput,
     threads: ort.env.wasm.numThreads ?? 1,
+    threadsReason: backend === 'wasm' ? threadsShortfall(ort.env.wasm.numThreads ?? 1, opts.numThreads) : null,
     device,
     fallbackReason,
     run: (input, n, features) => runTensor(new ort.Tensor('float32', input, dims(n, S, opts.layout)), n, features),

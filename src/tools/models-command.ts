@@ -29,6 +29,11 @@ export const MODELS_USAGE =
   '  --from DIR    local copies to take first (in the resnet-web repository: test/data/models)\n' +
   '  --mirror URL  download each file by its name from URL instead of its public source';
 
+/** What to do without internet access (printed with every model that could not be had). */
+const OFFLINE_HINT =
+  'Without internet access: copy the .onnx files (named as above) from a machine that has it into a folder and pass ' +
+  '--from DIR, or serve them yourself and pass --mirror URL.';
+
 /** Model files written by this command instead of fetched, by file name. */
 const GENERATED: Record<string, () => Uint8Array> = { 'resnet50-imagenet-untrained.onnx': untrainedResNet50 };
 
@@ -305,9 +310,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   console.log(`\nready (${ready.length}): ${ready.join(', ') || 'none'}`);
   if (missing.size) {
     console.log(`could not get (${missing.size}): ${[...missing].join(', ')}`);
-    if ([...missing].some((m) => MODELS[m].source)) {
-      console.log('  (the ONNX Model Zoo ones download on a machine with internet access: run this again there)');
-    }
+    if ([...missing].some((m) => MODELS[m].source)) console.log(`  ${OFFLINE_HINT}`);
   }
   if (!only && !args.all) console.log('more: --all (every registry model), or --only a,b');
   if (failed) {
@@ -315,7 +318,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
     return 1;
   }
   if (!ready.length) {
-    console.error('\nnone of the wanted models is ready');
+    console.error(`\nnone of the wanted models is ready. ${OFFLINE_HINT}`);
     return 1;
   }
   return 0;

@@ -8,6 +8,7 @@ import { DEFAULTS, type ClassifierOptions, type ClassifyOptions, type EmbedOptio
 import { learn, loadLearned, type LearnedClassifier, type LearnExamples, type LearnOptions } from '../api/learned.ts';
 import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, type WatchResult } from '../api/watch.ts';
 import { aborted } from '../common/abort.ts';
+import { cspCause, leadWith, viteDepsCause } from '../common/causes.ts';
 import { failedDownloads } from '../common/downloads.ts';
 import { ClassifierError, type ClassifierErrorCode } from '../common/errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from '../input/decode.ts';
@@ -47,12 +48,13 @@ const WORKER_HINT =
   'With esbuild (or another bundler that does not handle new Worker(new URL(…))), add resnet-web/worker as an entry ' +
   'point named worker.js beside your bundle; with dist/, keep resnet-web.worker.js beside resnet-web.js; or pass worker: false.';
 
-/** The worker's script did not load: say which URL (where known) and how to fix it. */
-function workerLoadFailed(since: number): string {
+/** The worker's script did not load: the cause when one is detected (CSP, Vite's dependency cache), which URL (where known), and how to fix it. */
+function workerLoadFailed(since: number, error?: unknown): string {
   const known = workerScriptUrl();
   const failed = failedDownloads(since);
   const what = failed.length ? ` (${failed.join(', ')})` : known ? ` (expected at ${known})` : '';
-  return `the classifier worker could not start: its script${what} did not load as a JavaScript module. ${WORKER_HINT}`;
+  const message = `the classifier worker could not start: its script${what} did not load as a JavaScript module. ${WORKER_HINT}`;
+  return leadWith(message, cspCause(error ?? '', since), viteDepsCause([known, ...failed]));
 }
 
 export async function createWorkerClassifier(options: ClassifierOptions): Promise<Classifier> {
@@ -66,7 +68,8 @@ export async function createWorkerClassifier(options: ClassifierOptions): Promis
   try {
     worker = startWorker();
   } catch (e) {
-    throw new ClassifierError('BACKEND_UNAVAILABLE', `the classifier worker could not be created: ${String(e)}. ${WORKER_HINT}`, { cause: e });
+    const message = `the classifier worker could not be created: ${String(e)}. ${WORKER_HINT}`;
+    throw new ClassifierError('BACKEND_UNAVAILABLE', leadWith(message, cspCause(e, since)), { cause: e });
   }
   const proxy = new WorkerClassifier(worker, since);
   const created = new Promise<Extract<FromWorker, { type: 'created' }>>((resolve, reject) => {
@@ -89,6 +92,7 @@ class WorkerClassifier implements Classifier {
   backend: Backend = 'wasm';
   fallbackReason: string | null = null;
   threads = 1;
+  threadsReason: string | null = null;
   precision: Precision = 'fp32';
   canEmbed = false;
   model!: Readonly<ModelSpec>;
@@ -122,6 +126,7 @@ class WorkerClassifier implements Classifier {
     this.backend = m.backend;
     this.fallbackReason = m.fallbackReason;
     this.threads = m.threads;
+    this.threadsReason = m.threadsReason;
     this.precision = m.precision;
     this.canEmbed = m.canEmbed;
     this.model = Object.freeze(m.model);
@@ -142,6 +147,8 @@ class WorkerClassifier implements Classifier {
         this.lastTimings = m.timings;
         this.backend = m.backend;
         this.fallbackReason = m.fallbackReason;
+        this.threads = m.threads;
+        this.threadsReason = m.threadsReason;
         p?.resolve(m.value);
       } else p?.reject(fromWire(m.error));
     }

@@ -28,8 +28,8 @@ export interface WireError {
 
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings }
+  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; threadsReason: string | null; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings }
   /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
-  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null }
+  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null; threads: number; threadsReason: string | null }
   | { type: 'error'; id: number | null; error: WireError }
   | { type: 'disposed' };

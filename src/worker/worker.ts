@@ -40,7 +40,7 @@ scope.onmessage = async ({ data: msg }) => {
     try {
       const c = await classifier;
       scope.postMessage({
-        type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, precision: c.precision, model: { ...c.model }, labels: [...c.labels],
+        type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, threadsReason: c.threadsReason, precision: c.precision, model: { ...c.model }, labels: [...c.labels],
         canEmbed: c.canEmbed, loadTimings: { ...c.loadTimings },
       });
     } catch (e) {
@@ -63,7 +63,7 @@ scope.onmessage = async ({ data: msg }) => {
       // Embeddings and logits cross as transferred buffers, not copies.
       const buffers = value instanceof Float32Array ? [value.buffer] : 'embedding' in value ? [value.embedding.buffer] : [];
       scope.postMessage(
-        { type: 'result', id: msg.id, value, timings: c.lastTimings, backend: c.backend, fallbackReason: c.fallbackReason },
+        { type: 'result', id: msg.id, value, timings: c.lastTimings, backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, threadsReason: c.threadsReason },
         buffers as ArrayBuffer[],
       );
     } catch (e) {
