@@ -1,6 +1,6 @@
 /**
  * resnet-web as its users get it: the packed tarball in apps built by Vite (dev and build, npm and
- * pnpm), SvelteKit and Astro (dev and build), webpack, Next.js, esbuild and Rollup, and the dist/
+ * pnpm), SvelteKit and Astro (dev and build), webpack, Next.js, esbuild, Rollup and Parcel, and the dist/
  * files from another origin standing in for a CDN. Each page classifies the Samoyed photo with MobileNetV2-int8 and must get the right label,
  * with no console error, no failed request, and every .wasm served as application/wasm.
  * `setup.ts` packs the package and builds the apps first.
@@ -166,6 +166,13 @@ test.describe('Next.js 16 (app router): next build + next start', () => {
 test.describe('esbuild --bundle --format=esm --splitting, served statically', () => {
   let server: Served;
   test.beforeAll(async () => (server = await serve([dir('esbuild/dist'), dir('esbuild/public'), assets], { isolate: true })));
+  test.afterAll(() => server.close());
+  for (const m of MODES) test(m.name, ({ page }) => expectClassifies(page, `${server.url}/${m.query}`, m.backend));
+});
+
+test.describe('Parcel 2 with no configuration at all: parcel build index.html', () => {
+  let server: Served;
+  test.beforeAll(async () => (server = await serve([dir('parcel/dist'), assets], { isolate: true })));
   test.afterAll(() => server.close());
   for (const m of MODES) test(m.name, ({ page }) => expectClassifies(page, `${server.url}/${m.query}`, m.backend));
 });

@@ -7,7 +7,7 @@
  *    tarball with `--no-save`; consumers/pnpm/: `pnpm install` (strict layout) of the same tarball.
  * 3. The model and the photo, with the package's own command (`npx resnet-web models`).
  * 4. The builds, in parallel: Vite, webpack, Next.js, esbuild (and two esbuild builds with a file
- *    left out, for the failure tests), Rollup, pnpm's Vite, SvelteKit, Astro.
+ *    left out, for the failure tests), Rollup, Parcel, pnpm's Vite, SvelteKit, Astro.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -113,6 +113,13 @@ export default async function setup(): Promise<void> {
     timed('webpack', sh('npx', ['webpack', '--config', 'webpack.config.js'], path.join(consumers, 'webpack'))),
     timed('next build', sh('npx', ['next', 'build'], path.join(consumers, 'next'))),
     timed('esbuild (3 builds)', Promise.all([esbuild('dist'), esbuild('dist-noworker', { worker: false }), esbuild('dist-nowasm', { wasm: false })])),
+    timed('parcel build', (async () => {
+      const parcelDir = path.join(consumers, 'parcel');
+      rmSync(path.join(parcelDir, 'dist'), { recursive: true, force: true });
+      await sh('npx', ['parcel', 'build', 'index.html', '--dist-dir', 'dist', '--no-cache', '--log-level', 'warn'], parcelDir);
+      const wasm = readdirSync(path.join(parcelDir, 'dist')).filter((f) => f.endsWith('.wasm'));
+      if (wasm.length !== 2) throw new Error(`parcel: expected the 2 onnxruntime-web .wasm files once each, found ${wasm.join(', ')}`);
+    })()),
     timed('rollup', (async () => {
       const rollupDir = path.join(consumers, 'rollup');
       rmSync(path.join(rollupDir, 'dist'), { recursive: true, force: true });

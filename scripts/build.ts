@@ -9,6 +9,7 @@
  *   resnet-web.worker.js the standalone builds' classifier worker
  *   resnet-web.wordnet.js the WordNet table, which the worker loads when `groups` are first used
  *   ort/                 onnxruntime-web's files for the standalone builds, loaded on first use
+ *   parcel/              onnxruntime-web for Parcel 2 (the package's "alias"): its bundle as text, run from a Blob URL
  *
  * A build whose inputs (src/, this script, the tsconfigs, package.json, the lock) are the same as
  * the last one's is skipped: the e2e static server and the consumer tests both ask for dist/
@@ -124,6 +125,34 @@ for (const f of ORT_FILES) {
   // No `new Function` in dist/: it runs under a strict Content-Security-Policy (see src/tools/ort-csp.ts).
   writeFileSync(path.join(dist, 'ort', f), ORT_DYNAMIC_CODE_FILES.test(f) ? withoutDynamicCode(bytes.toString('utf8'), f) : bytes);
 }
+
+// Parcel 2 (its package.json `alias`, which only Parcel reads, points onnxruntime-web's two entries
+// here). Parcel builds scripts whose `import.meta.url` is a `file:` URL: onnxruntime-web bundled by
+// it finds neither its `.wasm` nor a module its WASM threads can start from (and Parcel's minifier
+// rejects its thread-start code). So Parcel gets onnxruntime-web's bundle as text, run as a real ES
+// module from a Blob URL (its threads start from that URL), and the `.wasm` as a `new URL` literal,
+// which Parcel emits; runtime/ort-loader.ts calls `load()`.
+mkdirSync(path.join(dist, 'parcel'));
+for (const [backend, bundle, wasm] of [
+  ['wasm', 'ort.wasm.bundle.min.mjs', 'ort-wasm-simd-threaded.wasm'],
+  ['webgpu', 'ort.webgpu.bundle.min.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'],
+]) {
+  const text = readFileSync(path.join(dist, 'ort', bundle), 'utf8');
+  writeFileSync(
+    path.join(dist, 'parcel', `ort-${backend}.js`),
+    `// onnxruntime-web's ${bundle} for Parcel (written by scripts/build.ts; see the package's "alias").
+const bundle = ${JSON.stringify(text)};
+export async function load() {
+  const wasm = new URL('../ort/${wasm}', import.meta.url).href;
+  const url = URL.createObjectURL(new Blob([bundle], { type: 'text/javascript' }));
+  const ort = await import(url);
+  ort.env.wasm.wasmPaths = { wasm };
+  return ort;
+}
+`,
+  );
+}
+
 mkdirSync(path.dirname(stamp), { recursive: true });
 writeFileSync(stamp, inputs);
 console.log('dist/: esm/ (bundlers, Node, resnet-web/vite, the resnet-web command), resnet-web.js, resnet-web.iife.js, resnet-web.worker.js, resnet-web.wordnet.js, ort/');

@@ -1,0 +1,4 @@
+import { createClassifier } from 'resnet-web';
+import { run } from '../../shared/run.js';
+
+run(createClassifier);
