@@ -62,9 +62,11 @@ async function runSuite(engine: Engine, combo: (typeof COMBOS)[number]) {
   const before = server.requests(MODEL_FILE);
   const run = `${Date.now()}`; // this page load's, not the page before it
   await engine.open(`${server.url}/engines/suite.html?worker=${combo.worker ? 1 : 0}&run=${run}`);
+  // A suite that never finishes fails in 150 s, saying where it stopped (not the driver's timeout, which names nothing).
   const suite = await engine.evaluate<Suite>(`(async () => {
     while (!(location.search.includes('run=${run}') && window.suite)) await new Promise((r) => setTimeout(r, 50));
-    return window.suite;
+    const late = new Promise((r) => setTimeout(() => r({ fatal: { error: 'TIMEOUT', message: 'no result in 150 s; it stopped at: ' + window.suiteStep } }), 150000));
+    return Promise.race([window.suite, late]);
   })()`);
   return { suite, modelRequests: server.requests(MODEL_FILE) - before };
 }

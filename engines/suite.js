@@ -95,10 +95,13 @@ async function run() {
     bad: {},
   };
   // backend 'auto': WebGPU where there is an adapter, else WASM and the reason.
+  const step = (name) => (window.suiteStep = name); // where a suite that never finishes stopped (engines.spec.ts)
+  step("createClassifier (backend 'auto')");
   const auto = await sdk.createClassifier({ model: 'mobilenetv2-int8', modelBaseUrl: '/models/', worker });
   result.auto = { backend: auto.backend, fallbackReason: auto.fallbackReason, top1: top1(await auto.classify(PHOTO)) };
   await auto.dispose();
   // The rest on WASM in every engine, so that scores compare.
+  step("createClassifier (backend 'wasm')");
   const classifier = await sdk.createClassifier({ model: 'mobilenetv2-int8', modelBaseUrl: '/models/', worker, backend: 'wasm' });
   result.backend = classifier.backend;
   result.fallbackReason = classifier.fallbackReason;
@@ -133,6 +136,7 @@ async function run() {
   };
   for (const [name, make] of Object.entries(inputs)) {
     console.log(`suite: ${name}`);
+    step(`input ${name}`);
     try {
       const input = await make();
       result.inputs[name] = top1(await classifier.classify(input));
@@ -152,6 +156,7 @@ async function run() {
     notAnImageObject: async () => ({ width: 10, height: 10 }),
   };
   for (const [name, make] of Object.entries(bad)) {
+    step(`bad input ${name}`);
     try {
       result.bad[name] = { ok: top1(await classifier.classify(await make())) };
     } catch (e) {
@@ -160,10 +165,12 @@ async function run() {
   }
 
   // Many photos at once, one of them bad: results in order, the bad one reported.
+  step('tagPhotos');
   const files = await Promise.all([PHOTO, '/test-images/edge/not-an-image.jpg', PHOTO2].map(async (u) => (await fetch(u)).blob()));
   const tagged = await sdk.tagPhotos(classifier, files, { topK: 1 });
   result.tagPhotos = tagged.map((t) => (t.error ? { error: t.error.code } : { label: t.predictions[0].label, score: t.predictions[0].score }));
 
+  step('dispose');
   await classifier.dispose();
   try {
     await classifier.classify(PHOTO);
@@ -171,6 +178,7 @@ async function run() {
   } catch (e) {
     result.bad.afterDispose = failure(e);
   }
+  step('wrong model file');
   try {
     const wrong = await sdk.createClassifier({ model: { ...sdk.MODELS['mobilenetv2-int8'], url: 'imagenet-labels.json', sha256: undefined }, modelBaseUrl: '/models/', worker });
     await wrong.dispose();
