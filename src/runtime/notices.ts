@@ -6,7 +6,7 @@
  */
 
 /** How a page gets its WASM threads (the headers, named once for the messages and the docs). */
-export const ISOLATION_FIX =
+const ISOLATION_FIX =
   'serve the page with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp ' +
   '(the resnet-web/vite plugin sends them from the dev and preview servers; production hosting must send them itself)';
 
