@@ -36,6 +36,29 @@ test('every edge/ file: good ones classify, bad ones reject with INVALID_IMAGE',
   }
 });
 
+test('a phone photo with data after its end-of-image marker (an MP4-like box holding FF DA) classifies as the photo does, worker and page', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    const photo = new Uint8Array(await (await fetch('/test-images/classic/pytorch-hub-dog.jpg')).arrayBuffer());
+    const box = new Uint8Array(20_000).fill(0x11);
+    box.set([0, 0, 0, 0x20, 0x66, 0x74, 0x79, 0x70, 0x6d, 0x70, 0x34, 0x32]); // ....ftypmp42
+    box.set([0xff, 0xda, 0x00, 0x0c], 10_000); // a start-of-scan marker, and no end-of-image after it
+    const motion = new Blob([photo, box], { type: 'image/jpeg' });
+    const out: Record<string, { plain: string; motion: string; same: boolean }> = {};
+    for (const worker of [true, false]) {
+      const c = await window.sdk.createClassifier({ model: 'mobilenetv2-int8', backend: 'wasm', worker });
+      const [plain] = await c.classify(new Blob([photo], { type: 'image/jpeg' }));
+      const [withBox] = await c.classify(motion);
+      out[worker ? 'worker' : 'page'] = { plain: plain.label, motion: withBox.label, same: plain.score === withBox.score };
+      await c.dispose();
+    }
+    return out;
+  });
+  expect(r).toEqual({
+    worker: { plain: 'Samoyed', motion: 'Samoyed', same: true },
+    page: { plain: 'Samoyed', motion: 'Samoyed', same: true },
+  });
+});
+
 test('EXIF orientation is applied and transparent pixels keep their colour', async ({ harness }) => {
   const r = await harness.evaluate(async () => {
     const rotated = await window.sdk.toPixels('/test-images/edge/exif-rotated.jpg');

@@ -4,7 +4,7 @@
  * `INVALID_IMAGE` errors of inputs that have no pixels, cannot be fetched or cannot be read.
  */
 import { ClassifierError } from '../common/errors.ts';
-import { isJpeg, jpegEnding, jpegIsWhole } from './jpeg.ts';
+import { isJpeg, jpegIsWhole } from './jpeg.ts';
 
 /** Everything `classify` accepts. A string is a URL (`http(s):`, `data:`, `blob:` or relative). */
 export type ImageInput =
@@ -150,14 +150,9 @@ async function decodeBlob(blob: Blob): Promise<ImageBitmap> {
   }
 }
 
-/** A JPEG cut short (see jpeg.ts). Reads its first bytes and its last 64 KB; the whole file only when the tail has no marker. */
+/** A JPEG cut short (see jpeg.ts): its segments walked from the start, up to its end-of-image marker. */
 async function isTruncatedJpeg(blob: Blob): Promise<boolean> {
   if (!isJpeg(new Uint8Array(await blob.slice(0, 3).arrayBuffer()))) return false;
-  const TAIL = 1 << 16;
-  if (blob.size > TAIL) {
-    const ending = jpegEnding(new Uint8Array(await blob.slice(blob.size - TAIL).arrayBuffer()));
-    if (ending !== 'unknown') return ending === 'truncated';
-  }
   return !jpegIsWhole(new Uint8Array(await blob.arrayBuffer()));
 }
 

@@ -29,6 +29,18 @@ const PIL_RESAMPLE: Record<number, Interpolation | string> = {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A value for a message: short JSON, or its type where JSON fails (nesting too deep, a cycle). */
+function show(v: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+  if (text === undefined) return String(v);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 /**
  * The spec fields of a Hugging Face `preprocessor_config.json` or a timm `pretrained_cfg` /
  * `config.json` (parsed JSON, or its text). Throws a `TypeError` naming the fields it cannot
@@ -45,9 +57,9 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 export function specFromConfig(config: unknown): ConfigSpec {
   const json = typeof config === 'string' ? parseText(config) : config;
   if (!isObject(json)) throw new TypeError('specFromConfig: the config must be a JSON object');
-  if (isObject(json.pretrained_cfg)) return fromTimm(json.pretrained_cfg, json);
-  if ('input_size' in json && ('crop_pct' in json || 'interpolation' in json)) return fromTimm(json);
-  if (['image_processor_type', 'feature_extractor_type', 'image_mean', 'do_resize', 'do_normalize'].some((k) => k in json)) return fromHuggingFace(json);
+  if (isObject(json.pretrained_cfg)) return usable(fromTimm(json.pretrained_cfg, json));
+  if ('input_size' in json && ('crop_pct' in json || 'interpolation' in json)) return usable(fromTimm(json));
+  if (['image_processor_type', 'feature_extractor_type', 'image_mean', 'do_resize', 'do_normalize'].some((k) => k in json)) return usable(fromHuggingFace(json));
   if ('id2label' in json || 'architectures' in json) {
     throw new TypeError(
       "specFromConfig: this is a Hugging Face model config.json (architectures, id2label): the preprocessing is in the model's preprocessor_config.json; its id2label can be given as ModelSpec.labels",
@@ -56,6 +68,19 @@ export function specFromConfig(config: unknown): ConfigSpec {
   throw new TypeError(
     `specFromConfig: not a Hugging Face preprocessor_config.json nor a timm pretrained_cfg (fields: ${Object.keys(json).join(', ') || 'none'})`,
   );
+}
+
+/** The largest side an image is resized to (a config whose numbers give more is refused). */
+const MAX_RESIZE = 16384;
+
+/** A spec the pipeline can run: each field checked where a config's numbers could make it absurd. */
+function usable(spec: ConfigSpec): ConfigSpec {
+  if (!Number.isSafeInteger(spec.resizeTo) || spec.resizeTo > MAX_RESIZE) {
+    throw new TypeError(`specFromConfig: the config resizes to ${spec.resizeTo} pixels (crop_pct or size out of range; at most ${MAX_RESIZE})`);
+  }
+  if (spec.std.some((x) => x === 0)) throw new TypeError(`specFromConfig: a std of 0 divides by zero (${show(spec.std)})`);
+  if (!(spec.pixelScale > 0 && Number.isFinite(spec.pixelScale))) throw new TypeError(`specFromConfig: pixel scale ${spec.pixelScale} is not a positive number`);
+  return spec;
 }
 
 function parseText(text: string): unknown {
@@ -79,19 +104,19 @@ function unknownFields(json: Json, known: ReadonlySet<string>, what: string): vo
 function triple(json: Json, key: string, what: string): [number, number, number] {
   const v = json[key];
   if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new TypeError(`specFromConfig: ${what} ${key} must be three numbers (one per channel), got ${JSON.stringify(v)}`);
+    throw new TypeError(`specFromConfig: ${what} ${key} must be three numbers (one per channel), got ${show(v)}`);
   }
   return [v[0], v[1], v[2]];
 }
 
 function positiveInt(v: unknown, key: string, what: string): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new TypeError(`specFromConfig: ${what} ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new TypeError(`specFromConfig: ${what} ${key} must be a positive integer, got ${show(v)}`);
   return v as number;
 }
 
 function cropPct(json: Json, what: string): number {
   const v = json.crop_pct;
-  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new TypeError(`specFromConfig: ${what} crop_pct must be a number in (0, 1], got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new TypeError(`specFromConfig: ${what} crop_pct must be a number in (0, 1], got ${show(v)}`);
   return v;
 }
 
@@ -112,7 +137,7 @@ function fromTimm(cfg: Json, hub?: Json): ConfigSpec {
   if (hub) unknownFields(hub, TIMM_HUB, 'the timm config.json');
   const size = cfg.input_size;
   if (!Array.isArray(size) || size.length !== 3 || !size.every((x) => Number.isInteger(x) && x > 0)) {
-    throw new TypeError(`specFromConfig: ${what} input_size must be [channels, height, width], got ${JSON.stringify(size)}`);
+    throw new TypeError(`specFromConfig: ${what} input_size must be [channels, height, width], got ${show(size)}`);
   }
   const [channels, height, width] = size as number[];
   if (channels !== 3) throw new TypeError(`specFromConfig: ${what} input_size has ${channels} channels; resnet-web feeds 3 (RGB)`);
@@ -123,10 +148,10 @@ function fromTimm(cfg: Json, hub?: Json): ConfigSpec {
   }
   const interp = cfg.interpolation;
   if (!['nearest', 'bilinear', 'bicubic', 'lanczos'].includes(interp as string)) {
-    throw new TypeError(`specFromConfig: ${what} interpolation ${JSON.stringify(interp)} is not supported (nearest, bilinear, bicubic, lanczos)`);
+    throw new TypeError(`specFromConfig: ${what} interpolation ${show(interp)} is not supported (nearest, bilinear, bicubic, lanczos)`);
   }
   if (cfg.label_offset !== undefined && cfg.label_offset !== 0) {
-    throw new TypeError(`specFromConfig: ${what} label_offset ${JSON.stringify(cfg.label_offset)}: the model has extra leading classes; give ModelSpec.labels for all its outputs`);
+    throw new TypeError(`specFromConfig: ${what} label_offset ${show(cfg.label_offset)}: the model has extra leading classes; give ModelSpec.labels for all its outputs`);
   }
   const pct = cropPct(cfg, what);
   const labels = hub?.label_names ?? cfg.label_names;
@@ -194,7 +219,7 @@ function fromHuggingFace(saved: Json): ConfigSpec {
   const off = (k: string) => json[k] === false;
   if (off('do_resize')) throw new TypeError(`specFromConfig: ${what} do_resize is false; resnet-web always resizes (the model needs a fixed input size)`);
   if (json.data_format !== undefined && json.data_format !== 'channels_first') {
-    throw new TypeError(`specFromConfig: ${what} data_format ${JSON.stringify(json.data_format)}: the processor gives channels last; set ModelSpec.layout 'NHWC' yourself if the model takes that`);
+    throw new TypeError(`specFromConfig: ${what} data_format ${show(json.data_format)}: the processor gives channels last; set ModelSpec.layout 'NHWC' yourself if the model takes that`);
   }
   if (json.default_to_square === true) {
     throw new TypeError(`specFromConfig: ${what} default_to_square is true: a size given as one number becomes size × size, without keeping the aspect ratio`);
@@ -203,7 +228,7 @@ function fromHuggingFace(saved: Json): ConfigSpec {
   const interpolation = typeof resample === 'number' ? PIL_RESAMPLE[resample] : undefined;
   if (!interpolation || interpolation.includes('(')) {
     throw new TypeError(
-      `specFromConfig: ${what} resample ${JSON.stringify(resample)} is not supported (PIL's 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic)${resample === undefined ? '; it is missing' : ''}`,
+      `specFromConfig: ${what} resample ${show(resample)} is not supported (PIL's 0 nearest, 1 lanczos, 2 bilinear, 3 bicubic)${resample === undefined ? '; it is missing' : ''}`,
     );
   }
   const size = json.size;
@@ -211,7 +236,7 @@ function fromHuggingFace(saved: Json): ConfigSpec {
   if (isObject(size) && ('height' in size || 'width' in size || 'longest_edge' in size)) {
     const extra = Object.keys(size).filter((k) => k !== 'shortest_edge');
     throw new TypeError(
-      `specFromConfig: ${what} size ${JSON.stringify(size)}: ${'shortest_edge' in size ? 'shortest_edge together with ' + extra.join('/') + ' contradict each other' : 'resizing to a fixed height × width (or a longest edge) does not keep the aspect ratio; resnet-web resizes the shorter side'}`,
+      `specFromConfig: ${what} size ${show(size)}: ${'shortest_edge' in size ? 'shortest_edge together with ' + extra.join('/') + ' contradict each other' : 'resizing to a fixed height × width (or a longest edge) does not keep the aspect ratio; resnet-web resizes the shorter side'}`,
     );
   }
   const edge = positiveInt(shortest, 'size.shortest_edge', what);
@@ -235,7 +260,7 @@ function fromHuggingFace(saved: Json): ConfigSpec {
     if (off('do_center_crop')) throw new TypeError(`specFromConfig: ${what} do_center_crop is false: the input would not be square`);
     const crop = json.crop_size;
     const side = typeof crop === 'number' ? crop : isObject(crop) && crop.height === crop.width ? crop.height : NaN;
-    if (isObject(crop) && crop.height !== crop.width) throw new TypeError(`specFromConfig: ${what} crop_size ${JSON.stringify(crop)} is not square`);
+    if (isObject(crop) && crop.height !== crop.width) throw new TypeError(`specFromConfig: ${what} crop_size ${show(crop)} is not square`);
     inputSize = positiveInt(side, 'crop_size', what);
     resizeTo = edge;
     if (resizeTo < inputSize) throw new TypeError(`specFromConfig: ${what} size.shortest_edge ${edge} is smaller than crop_size ${inputSize}`);
@@ -244,7 +269,7 @@ function fromHuggingFace(saved: Json): ConfigSpec {
   if (off('do_rescale')) pixelScale = 1;
   else if (json.rescale_factor !== undefined) {
     const f = json.rescale_factor;
-    if (typeof f !== 'number' || !(f > 0)) throw new TypeError(`specFromConfig: ${what} rescale_factor must be a positive number, got ${JSON.stringify(f)}`);
+    if (typeof f !== 'number' || !(f > 0 && Number.isFinite(f))) throw new TypeError(`specFromConfig: ${what} rescale_factor must be a positive number, got ${show(f)}`);
     pixelScale = Math.abs(f - 1 / 255) < 1e-12 ? 1 / 255 : f;
   }
   const normalize = !off('do_normalize');

@@ -12,11 +12,11 @@ export function prepareEmbedding(
   spec: Pick<ModelSpec, 'embeddingOutput' | 'outputName' | 'url'>,
 ): { bytes: Uint8Array; output: string | null; missing: string | null } {
   if (spec.embeddingOutput !== undefined) {
-    if (!hasTensor(bytes, spec.embeddingOutput)) {
-      throw new ClassifierError('MODEL_LOAD_FAILED', `ModelSpec.embeddingOutput: the model at ${spec.url} has no tensor named "${spec.embeddingOutput}"`);
+    const name = spec.embeddingOutput;
+    if (!readGraph(spec.url, () => hasTensor(bytes, name))) {
+      throw new ClassifierError('MODEL_LOAD_FAILED', `ModelSpec.embeddingOutput: the model at ${spec.url} has no tensor named "${name}"`);
     }
-    const added = withEmbeddingOutput(bytes, { tensor: spec.embeddingOutput });
-    return { ...added, missing: null };
+    return { ...readGraph(spec.url, () => withEmbeddingOutput(bytes, { tensor: name })), missing: null };
   }
   let source;
   try {
@@ -33,5 +33,16 @@ export function prepareEmbedding(
         `${spec.outputName ? `"${spec.outputName}"` : ''} (name the pooled features' tensor in ModelSpec.embeddingOutput)`,
     };
   }
-  return { ...withEmbeddingOutput(bytes, source), missing: null };
+  const found = source;
+  return { ...readGraph(spec.url, () => withEmbeddingOutput(bytes, found)), missing: null };
+}
+
+/** `read()`, with graph.ts's own errors (a truncated or damaged file) as `MODEL_LOAD_FAILED`. */
+function readGraph<T>(url: string | undefined, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof ClassifierError) throw e;
+    throw new ClassifierError('MODEL_LOAD_FAILED', `the model at ${url} is not a readable ONNX file: ${String(e)}`, { cause: e });
+  }
 }

@@ -6,6 +6,9 @@
 import { ClassifierError } from '../common/errors.ts';
 import { metadataProps } from './graph.ts';
 
+/** How deep a config's `id2label` / `label_names` may be nested (a config has one level). */
+const MAX_NESTING = 4;
+
 /** The metadata keys read for labels, in this order. */
 export const LABEL_METADATA_KEYS = ['id2label', 'labels'] as const;
 
@@ -15,15 +18,24 @@ export const LABEL_METADATA_KEYS = ['id2label', 'labels'] as const;
  * `label_names` array (timm `config.json`). Anything else: `MODEL_LOAD_FAILED` naming `where`.
  */
 export function parseLabels(data: unknown, where: string): string[] {
+  // A config's id2label or label_names, unwrapped without recursion (hostile JSON can nest them deeply).
+  for (let depth = 0; typeof data === 'object' && data !== null && !Array.isArray(data); depth++) {
+    const o = data as Record<string, unknown>;
+    const key = 'id2label' in o ? 'id2label' : 'label_names' in o ? 'label_names' : null;
+    if (!key) break;
+    if (depth === MAX_NESTING) throw new ClassifierError('MODEL_LOAD_FAILED', `the labels in ${where} nest id2label / label_names more than ${MAX_NESTING} deep`);
+    data = o[key];
+    where = `${where} (${key})`;
+  }
   const bad = (why: string) => new ClassifierError('MODEL_LOAD_FAILED', `the labels in ${where} ${why}`);
   if (Array.isArray(data)) {
-    if (data.length === 0 || !data.every((x) => typeof x === 'string')) throw bad('are not a non-empty JSON array of strings');
-    return data;
+    // Every index, holes included (`every` would skip a sparse array's holes).
+    for (let i = 0; i < data.length; i++) if (typeof data[i] !== 'string') throw bad('are not a non-empty JSON array of strings');
+    if (data.length === 0) throw bad('are not a non-empty JSON array of strings');
+    return [...(data as string[])];
   }
   if (typeof data !== 'object' || data === null) throw bad('are not a JSON array of names or an object of index → name');
   const o = data as Record<string, unknown>;
-  if ('id2label' in o) return parseLabels(o.id2label, `${where} (id2label)`);
-  if ('label_names' in o) return parseLabels(o.label_names, `${where} (label_names)`);
   const keys = Object.keys(o);
   const labels: string[] = new Array<string>(keys.length);
   for (const k of keys) {
