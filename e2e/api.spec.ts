@@ -213,3 +213,36 @@ test('loadTimings says where the load went; the runtime starts while the model f
   expect(r.again.modelRead).toBeLessThan(1400);
   expect(r.page.worker).toBe(0);
 });
+
+test('cachedModels names what the cache holds; removeCachedModel frees one model; persist asks the browser to keep storage', async ({ harness }) => {
+  const r = await harness.evaluate(async () => {
+    await window.sdk.clearModelCache();
+    let persistCalls = 0;
+    const storage = navigator.storage as StorageManager & { persist(): Promise<boolean> };
+    const persist = storage.persist;
+    storage.persist = async () => (persistCalls++, true);
+    try {
+      // In the page's thread and in the worker (which writes the same origin's Cache Storage).
+      await (await window.sdk.createClassifier({ model: 'resnet20-cifar10', worker: false, persist: true })).dispose();
+      await (await window.sdk.createClassifier({ model: 'mobilenetv2-int8', worker: true })).dispose();
+    } finally {
+      storage.persist = persist;
+    }
+    // Both files are written in the background: wait until the cache holds them.
+    let listed = await window.sdk.cachedModels();
+    for (const t0 = performance.now(); listed.length < 2 && performance.now() - t0 < 10_000; listed = await window.sdk.cachedModels()) {
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await window.sdk.removeCachedModel('resnet20-cifar10');
+    const after = await window.sdk.cachedModels();
+    const unknown = await window.sdk.removeCachedModel('no-such-model').catch((e: Error) => `${e.name}: ${e.message}`);
+    return { persistCalls, listed: listed.map((m) => ({ ...m, url: m.url.replace(location.origin, '') })).sort((a, b) => a.name.localeCompare(b.name)), after: after.map((m) => m.name), unknown };
+  });
+  expect(r.persistCalls).toBe(1); // once, for the classifier that asked
+  expect(r.listed).toEqual([
+    { name: 'mobilenetv2-int8', url: '/models/mobilenetv2-12-int8.onnx', bytes: 3655033 },
+    { name: 'resnet20-cifar10', url: '/models/resnet20-cifar10.onnx', bytes: 1092225 },
+  ]);
+  expect(r.after).toEqual(['mobilenetv2-int8']);
+  expect(r.unknown).toMatch(/^RangeError: removeCachedModel: unknown model "no-such-model"/);
+});

@@ -34,6 +34,8 @@ export { compactFileName } from './model/compact-file.ts';
 export { modelFileSizes } from './model/precision.ts';
 export type { AvailableFile, PrecisionRequest } from './model/precision.ts';
 export { clearModelCache, modelCacheSize } from './model/cache.ts';
+export { cachedModels, removeCachedModel } from './model/cached.ts';
+export type { CachedModel } from './model/cached.ts';
 export type { LoadProgress, ModelCacheEntry, ModelCacheSize } from './model/cache.ts';
 export type { Backend, BackendRequest } from './runtime/backend.ts';
 // What comes out: predictions, result controls, embeddings (src/output/), WordNet (src/wordnet/).

@@ -9,9 +9,9 @@ describe('importing the package in Node', () => {
     for (const g of ['window', 'document', 'self']) expect(g in globalThis, g).toBe(false);
     const sdk = await import('../src/index.ts');
     expect(Object.keys(sdk).sort()).toEqual([
-      'ClassifierError', 'DEFAULTS', 'DEFAULT_DUPLICATE_THRESHOLD', 'DEFAULT_MODEL', 'MODELS', 'classify', 'clearModelCache', 'compactFileName',
+      'ClassifierError', 'DEFAULTS', 'DEFAULT_DUPLICATE_THRESHOLD', 'DEFAULT_MODEL', 'MODELS', 'cachedModels', 'classify', 'clearModelCache', 'compactFileName',
       'cosineSimilarity', 'createClassifier', 'findDuplicates',
-      'hypernymSynsets', 'hypernyms', 'imagenetSynset', 'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'nearest', 'quantizeEmbedding', 'specFromConfig', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
+      'hypernymSynsets', 'hypernyms', 'imagenetSynset', 'isClassifierError', 'modelCacheSize', 'modelFileSizes', 'modelNames', 'nearest', 'quantizeEmbedding', 'removeCachedModel', 'specFromConfig', 'tagPhotos', 'tagsToCSV', 'tagsToJSON',
     ]);
     expect(sdk.modelNames()).toContain('resnet50');
   });

@@ -8,7 +8,15 @@ import type { ClassifierOptions, ClassifyOptions } from './options.ts';
 
 /** Loads a model and returns a {@link Classifier}. */
 export function createClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
-  return (options.worker ?? workerSupported()) ? createWorkerClassifier(options) : createLocalClassifier(options);
+  const { persist, ...rest } = options;
+  if (persist) askToPersist();
+  return (rest.worker ?? workerSupported()) ? createWorkerClassifier(rest) : createLocalClassifier(rest);
+}
+
+/** `navigator.storage.persist()`, not waited for (a prompt in Firefox); where there is none (a worker, an old browser), nothing. */
+function askToPersist(): void {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  if (typeof storage?.persist === 'function') storage.persist().catch(() => undefined);
 }
 
 let shared: Promise<Classifier> | null = null;

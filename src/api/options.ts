@@ -52,6 +52,13 @@ export interface ClassifierOptions {
    */
   cache?: boolean;
   /**
+   * Ask the browser to keep this origin's storage, the cached model with it, when space runs low
+   * (`navigator.storage.persist()`, from the page, without waiting for the answer: Firefox asks the
+   * user). Without it a browser may evict the model, and the next visit downloads it again.
+   * @default false
+   */
+  persist?: boolean;
+  /**
    * WASM threads. Threads need a cross-origin isolated page (COOP/COEP headers).
    * @default navigator.hardwareConcurrency when cross-origin isolated, else 1
    */

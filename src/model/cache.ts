@@ -266,6 +266,11 @@ export async function cachedSize(url: string): Promise<number | null> {
   return hit ? entrySize(hit) : null;
 }
 
+/** Resolves once the cache writes under way have settled (a deletion must not race one). */
+export async function writesSettled(): Promise<void> {
+  await Promise.all([...writing.values()]);
+}
+
 /** Deletes every model this SDK keeps in Cache Storage. Resolves `true` when there was a cache to delete. */
 export async function clearModelCache(): Promise<boolean> {
   if (typeof caches === 'undefined') return false;
