@@ -1,5 +1,5 @@
 /** The public API's behaviour: backend choice, model errors, batching, options, dispose. */
-import { expect, test } from './fixtures.ts';
+import { expect, serveImages, test } from './fixtures.ts';
 
 const SHIP = '/test-images/cifar10/ship/0003.jpg';
 const CAT = '/test-images/cifar10/cat/0000.jpg';
@@ -245,4 +245,33 @@ test('cachedModels names what the cache holds; removeCachedModel frees one model
   ]);
   expect(r.after).toEqual(['mobilenetv2-int8']);
   expect(r.unknown).toMatch(/^RangeError: removeCachedModel: unknown model "no-such-model"/);
+});
+
+test('two tabs that open the same model at once download it once (Web Locks); the second reads the first one\'s copy', async ({ harness, context }) => {
+  await harness.evaluate(() => window.sdk.clearModelCache());
+  const second = await context.newPage();
+  await serveImages(second);
+  await second.goto('/e2e/harness.html');
+  await second.waitForFunction(() => window.harnessReady === true);
+  const downloads: string[] = [];
+  context.on('request', (r) => r.url().endsWith('/resnet56-cifar10.onnx') && downloads.push(r.url()));
+  // A slow server, so that both tabs ask while the first download is still under way.
+  await context.route('**/resnet56-cifar10.onnx', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  const open = (page: typeof harness, worker: boolean) =>
+    page.evaluate(async (worker) => {
+      const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm', worker });
+      const out = { source: c.loadTimings.source, label: (await c.classify('/test-images/cifar10/ship/0003.jpg'))[0].label };
+      await c.dispose();
+      return out;
+    }, worker);
+  // Both at once: one tab on its page's thread, the other in its worker.
+  const [a, b] = await Promise.all([open(harness, false), open(second, true)]);
+  console.log(`two tabs at once: ${downloads.length} download; sources ${a.source} and ${b.source}`);
+  expect(downloads).toHaveLength(1);
+  expect([a.source, b.source].sort()).toEqual(['cache', 'network']);
+  expect([a.label, b.label]).toEqual(['ship', 'ship']);
+  await second.close();
 });

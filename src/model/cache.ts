@@ -87,33 +87,70 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   const cache = useCache ? await openCache() : null;
   const key = cacheKey(url, opts.sha256, opts.cacheTag);
   if (cache) {
-    await writing.get(key);
-    const t0 = performance.now();
-    const hit = await cache.match(key).catch(() => undefined);
-    if (hit) {
-      const bytes = await readEntry(hit);
-      opts.clock?.add('modelRead', t0);
-      const t1 = performance.now();
-      // Checked in full when it was stored: now its size and a sample, unless it was stored without them.
-      const recorded = hit.headers.get(SAMPLE_HEADER);
-      const good =
-        bytes !== null &&
-        (recorded
-          ? recorded === (await sampleDigest(bytes))
-          : opts.sha256
-            ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
-            : await opts.check!(bytes).then(() => true, () => false));
-      opts.clock?.add('modelCheck', t1);
-      if (good && bytes) {
-        if (opts.clock) opts.clock.source = 'cache';
-        if (!recorded) store(cache, key, bytes); // stored by an older version: add the sample and the room
-        opts.onProgress?.({ loaded: bytes.length, total: bytes.length });
-        return bytes;
-      }
-      await cache.delete(key); // damaged: fetch again
-    }
+    const hit = await readCached(cache, key, opts);
+    if (hit) return hit;
   }
   if (opts.cacheOnly) return { missing: 'not in the cache' };
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!cache || !locks) {
+    const bytes = await fetchChecked(url, opts);
+    if (cache && bytes instanceof Uint8Array) void store(cache, key, bytes);
+    return bytes;
+  }
+  // One download per file across this origin's tabs and workers: the first to take the lock
+  // downloads and keeps the lock until its copy is stored; the others, waiting on the lock, then
+  // read that copy. The bytes go to the caller as soon as they are checked.
+  return new Promise<Uint8Array | MissingFile>((resolve, reject) => {
+    locks
+      .request(`resnet-web-model ${key}`, opts.signal ? { signal: opts.signal } : {}, async () => {
+        try {
+          const hit = await readCached(cache, key, opts);
+          if (hit) return resolve(hit);
+          const bytes = await fetchChecked(url, opts);
+          resolve(bytes);
+          if (bytes instanceof Uint8Array) await store(cache, key, bytes);
+        } catch (e) {
+          reject(e);
+        }
+      })
+      .catch((e: unknown) => {
+        // The signal fired while this waited for another tab's download.
+        reject(opts.signal?.aborted ? new ClassifierError('ABORTED', 'model download aborted', { cause: e }) : e);
+      });
+  });
+}
+
+/** The verified bytes of `key` in the cache, or `null` (not there, or damaged: then deleted). */
+async function readCached(cache: Cache, key: string, opts: LoadOptions): Promise<Uint8Array | null> {
+  await writing.get(key);
+  const t0 = performance.now();
+  const hit = await cache.match(key).catch(() => undefined);
+  if (!hit) return null;
+  const bytes = await readEntry(hit);
+  opts.clock?.add('modelRead', t0);
+  const t1 = performance.now();
+  // Checked in full when it was stored: now its size and a sample, unless it was stored without them.
+  const recorded = hit.headers.get(SAMPLE_HEADER);
+  const good =
+    bytes !== null &&
+    (recorded
+      ? recorded === (await sampleDigest(bytes))
+      : opts.sha256
+        ? (await sha256Hex(bytes)) === opts.sha256.toLowerCase()
+        : await opts.check!(bytes).then(() => true, () => false));
+  opts.clock?.add('modelCheck', t1);
+  if (good && bytes) {
+    if (opts.clock) opts.clock.source = 'cache';
+    if (!recorded) void store(cache, key, bytes); // stored by an older version: add the sample and the room
+    opts.onProgress?.({ loaded: bytes.length, total: bytes.length });
+    return bytes;
+  }
+  await cache.delete(key); // damaged: fetch again
+  return null;
+}
+
+/** Downloads `url` and checks it in full (sha256, or the spec's `check`). */
+async function fetchChecked(url: string, opts: LoadOptions): Promise<Uint8Array | MissingFile> {
   let bytes: Uint8Array;
   const t0 = performance.now();
   try {
@@ -128,7 +165,6 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   await verify(url, bytes, opts.sha256);
   await opts.check?.(bytes);
   opts.clock?.add('modelCheck', t1);
-  if (cache) store(cache, key, bytes);
   return bytes;
 }
 
@@ -156,8 +192,8 @@ export async function sampleDigest(bytes: Uint8Array): Promise<string> {
   return sha256Hex(sample);
 }
 
-/** Writes a checked file to the cache in the background: storing 100 MB takes seconds, and the first result need not wait. */
-function store(cache: Cache, key: string, bytes: Uint8Array): void {
+/** Writes a checked file to the cache (callers do not wait for it: storing 100 MB takes seconds, and the first result need not wait). */
+function store(cache: Cache, key: string, bytes: Uint8Array): Promise<unknown> {
   const put = sampleDigest(bytes)
     .then((digest) =>
       cache.put(key, new Response(new Blob([bytes as Uint8Array<ArrayBuffer>, new Uint8Array(SPARE_BYTES)]), {
@@ -167,6 +203,7 @@ function store(cache: Cache, key: string, bytes: Uint8Array): void {
     .catch(() => undefined) // quota: still usable without the cache
     .finally(() => writing.delete(key));
   writing.set(key, put);
+  return put;
 }
 
 /**
