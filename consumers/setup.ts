@@ -41,10 +41,15 @@ async function esbuild(out: string, { worker = true, wasm = true } = {}): Promis
   const dir = path.join(consumers, 'esbuild');
   const entries = worker ? ['src/app.js', 'resnet-web/worker', '--entry-names=[name]'] : ['src/app.js'];
   await sh('npx', ['esbuild', ...entries, '--bundle', '--format=esm', '--splitting', `--outdir=${out}`, '--log-level=warning'], dir);
-  if (wasm) for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) cpSync(path.join(consumers, 'node_modules/resnet-web/dist/ort', f), path.join(dir, out, f));
+  if (wasm) copyWasm(path.join(dir, out));
 }
 
-/** Builds an app on Vite with its tool, from clean; each onnxruntime-web .wasm must be in its output once. */
+/** The recipe's last step for bundlers that leave the .wasm files alone (esbuild, Rollup): copy them beside the bundle. */
+function copyWasm(to: string): void {
+  for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) cpSync(path.join(consumers, 'node_modules/resnet-web/dist/ort', f), path.join(to, f));
+}
+
+/** Builds an app with its tool, from clean (its output and caches removed); each onnxruntime-web .wasm must be in its output once. */
 async function buildOnce(app: string, out: string, command: string[], caches: string[]): Promise<void> {
   const folder = path.join(consumers, app);
   for (const f of [out, 'node_modules/.vite', ...caches]) rmSync(path.join(folder, f), { recursive: true, force: true });
@@ -113,18 +118,12 @@ export default async function setup(): Promise<void> {
     timed('webpack', sh('npx', ['webpack', '--config', 'webpack.config.js'], path.join(consumers, 'webpack'))),
     timed('next build', sh('npx', ['next', 'build'], path.join(consumers, 'next'))),
     timed('esbuild (3 builds)', Promise.all([esbuild('dist'), esbuild('dist-noworker', { worker: false }), esbuild('dist-nowasm', { wasm: false })])),
-    timed('parcel build', (async () => {
-      const parcelDir = path.join(consumers, 'parcel');
-      rmSync(path.join(parcelDir, 'dist'), { recursive: true, force: true });
-      await sh('npx', ['parcel', 'build', 'index.html', '--dist-dir', 'dist', '--no-cache', '--log-level', 'warn'], parcelDir);
-      const wasm = readdirSync(path.join(parcelDir, 'dist')).filter((f) => f.endsWith('.wasm'));
-      if (wasm.length !== 2) throw new Error(`parcel: expected the 2 onnxruntime-web .wasm files once each, found ${wasm.join(', ')}`);
-    })()),
+    timed('parcel build', buildOnce('parcel', 'dist', ['parcel', 'build', 'index.html', '--dist-dir', 'dist', '--no-cache', '--log-level', 'warn'], [])),
     timed('rollup', (async () => {
       const rollupDir = path.join(consumers, 'rollup');
       rmSync(path.join(rollupDir, 'dist'), { recursive: true, force: true });
       await sh('npx', ['rollup', '-c', '--silent'], rollupDir);
-      for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify.wasm']) cpSync(path.join(consumers, 'node_modules/resnet-web/dist/ort', f), path.join(rollupDir, 'dist', f));
+      copyWasm(path.join(rollupDir, 'dist'));
     })()),
     timed('SvelteKit (vite build)', buildOnce('sveltekit', 'build', ['vite', 'build', '--logLevel', 'warn'], ['.svelte-kit'])),
     timed('Astro (astro build)', buildOnce('astro', 'dist', ['astro', 'build', '--silent'], ['node_modules/.astro'])),

@@ -68,9 +68,9 @@ function sameWasmNames(config: BuildOutputs): void {
   if (!options) return;
   options.output ??= {};
   const outputs: OutputNames[] = Array.isArray(options.output) ? options.output : [options.output];
+  const pick = (names: AssetNames, asset: { names?: string[]; name?: string }) => (typeof names === 'function' ? names(asset) : names);
   for (const output of outputs) {
     const own = output.assetFileNames ?? fallback;
-    const pick = (names: AssetNames, asset: { names?: string[]; name?: string }) => (typeof names === 'function' ? names(asset) : names);
     output.assetFileNames = (asset: { names?: string[]; name?: string }) => pick(/\.wasm$/.test(asset.names?.[0] ?? asset.name ?? '') ? page : own, asset);
   }
 }

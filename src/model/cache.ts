@@ -68,7 +68,8 @@ class Missing extends Error {}
 /** Cache writes still under way, by key: a load of the same key waits for its write. */
 const writing = new Map<string, Promise<unknown>>();
 
-async function openCache(): Promise<Cache | null> {
+/** The SDK's cache, or `null` where Cache Storage is missing or refused. */
+export async function openCache(): Promise<Cache | null> {
   try {
     return typeof caches !== 'undefined' ? await caches.open(CACHE_NAME) : null;
   } catch {
@@ -311,7 +312,7 @@ export async function writesSettled(): Promise<void> {
 /** Deletes every model this SDK keeps in Cache Storage. Resolves `true` when there was a cache to delete. */
 export async function clearModelCache(): Promise<boolean> {
   if (typeof caches === 'undefined') return false;
-  await Promise.all([...writing.values()]);
+  await writesSettled();
   return caches.delete(CACHE_NAME);
 }
 

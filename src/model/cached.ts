@@ -2,7 +2,7 @@
  * The models kept in the SDK's Cache Storage, by name: what an app shows in a "storage" panel,
  * and how it frees one model's bytes (`clearModelCache` frees them all).
  */
-import { CACHE_NAME, modelCacheSize, writesSettled } from './cache.ts';
+import { modelCacheSize, openCache, writesSettled } from './cache.ts';
 import { compactFileName } from './compact-file.ts';
 import { MODELS } from './registry.ts';
 import type { ModelSpec } from './spec.ts';
@@ -46,10 +46,10 @@ export async function removeCachedModel(model: string | ModelSpec): Promise<void
     throw new RangeError(`removeCachedModel: unknown model "${model}"; pass a registry name or the ModelSpec it was loaded with`);
   }
   const spec = typeof model === 'string' ? MODELS[model] : model;
-  if (typeof caches === 'undefined') return;
+  const cache = await openCache();
+  if (!cache) return;
   await writesSettled();
   const files = filesOf(spec);
-  const cache = await caches.open(CACHE_NAME);
   for (const request of await cache.keys()) {
     if (files.has(fileName(request.url))) await cache.delete(request);
   }

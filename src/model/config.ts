@@ -79,7 +79,6 @@ function usable(spec: ConfigSpec): ConfigSpec {
     throw new TypeError(`specFromConfig: the config resizes to ${spec.resizeTo} pixels (crop_pct or size out of range; at most ${MAX_RESIZE})`);
   }
   if (spec.std.some((x) => x === 0)) throw new TypeError(`specFromConfig: a std of 0 divides by zero (${show(spec.std)})`);
-  if (!(spec.pixelScale > 0 && Number.isFinite(spec.pixelScale))) throw new TypeError(`specFromConfig: pixel scale ${spec.pixelScale} is not a positive number`);
   return spec;
 }
 

@@ -16,7 +16,7 @@ import type { ModelSpec, Precision } from '../model/spec.ts';
 import { decoderFor, type ResultControls, type ResultFor } from '../output/controls.ts';
 import { checkView } from '../preprocess/view.ts';
 import type { Backend } from '../runtime/backend.ts';
-import type { FromWorker, RunOp, ToWorker, WireError, WireImage } from './protocol.ts';
+import type { FromWorker, RunOp, RuntimeState, ToWorker, WireError, WireImage } from './protocol.ts';
 import { startWorker, workerScriptUrl } from './start.ts';
 
 /** True where a dedicated module worker can run the classifier (a page with Worker and OffscreenCanvas). */
@@ -49,12 +49,12 @@ const WORKER_HINT =
   'point named worker.js beside your bundle; with dist/, keep resnet-web.worker.js beside resnet-web.js; or pass worker: false.';
 
 /** The worker's script did not load: the cause when one is detected (CSP, Vite's dependency cache), which URL (where known), and how to fix it. */
-function workerLoadFailed(since: number, error?: unknown): string {
+function workerLoadFailed(since: number): string {
   const known = workerScriptUrl();
   const failed = failedDownloads(since);
   const what = failed.length ? ` (${failed.join(', ')})` : known ? ` (expected at ${known})` : '';
   const message = `the classifier worker could not start: its script${what} did not load as a JavaScript module. ${WORKER_HINT}`;
-  return leadWith(message, cspCause(error ?? '', since), viteDepsCause([known, ...failed]));
+  return leadWith(message, cspCause('', since), viteDepsCause([known, ...failed]));
 }
 
 export async function createWorkerClassifier(options: ClassifierOptions): Promise<Classifier> {
@@ -122,11 +122,15 @@ class WorkerClassifier implements Classifier {
     };
   }
 
+  private setState(s: RuntimeState): void {
+    this.backend = s.backend;
+    this.fallbackReason = s.fallbackReason;
+    this.threads = s.threads;
+    this.threadsReason = s.threadsReason;
+  }
+
   init(m: Extract<FromWorker, { type: 'created' }>): void {
-    this.backend = m.backend;
-    this.fallbackReason = m.fallbackReason;
-    this.threads = m.threads;
-    this.threadsReason = m.threadsReason;
+    this.setState(m);
     this.precision = m.precision;
     this.canEmbed = m.canEmbed;
     this.model = Object.freeze(m.model);
@@ -145,10 +149,7 @@ class WorkerClassifier implements Classifier {
       this.pending.delete(m.id);
       if (m.type === 'result') {
         this.lastTimings = m.timings;
-        this.backend = m.backend;
-        this.fallbackReason = m.fallbackReason;
-        this.threads = m.threads;
-        this.threadsReason = m.threadsReason;
+        this.setState(m);
         p?.resolve(m.value);
       } else p?.reject(fromWire(m.error));
     }

@@ -26,10 +26,17 @@ export interface WireError {
   message: string;
 }
 
+/** Where the classifier's runtime stands: sent when it is created and after each run (a lost WebGPU device moves it to WASM). */
+export interface RuntimeState {
+  backend: Backend;
+  fallbackReason: string | null;
+  threads: number;
+  threadsReason: string | null;
+}
+
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | { type: 'created'; backend: Backend; fallbackReason: string | null; threads: number; threadsReason: string | null; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings }
-  /** `backend`/`fallbackReason` as they stand after the run (a lost WebGPU device moves it to WASM). */
-  | { type: 'result'; id: number; value: unknown; timings: StageTimings | null; backend: Backend; fallbackReason: string | null; threads: number; threadsReason: string | null }
+  | (RuntimeState & { type: 'created'; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings })
+  | (RuntimeState & { type: 'result'; id: number; value: unknown; timings: StageTimings | null })
   | { type: 'error'; id: number | null; error: WireError }
   | { type: 'disposed' };

@@ -5,7 +5,9 @@
 import type { Classifier } from '../api/classifier.ts';
 import { createLocalClassifier as createClassifier } from '../local/load.ts';
 import { ClassifierError } from '../common/errors.ts';
-import type { FromWorker, ToWorker, WireError } from './protocol.ts';
+import type { FromWorker, RuntimeState, ToWorker, WireError } from './protocol.ts';
+
+const runtimeState = (c: Classifier): RuntimeState => ({ backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, threadsReason: c.threadsReason });
 
 /**
  * onnxruntime-web starts each WASM thread as a worker on the URL of its own module. If this
@@ -40,7 +42,7 @@ scope.onmessage = async ({ data: msg }) => {
     try {
       const c = await classifier;
       scope.postMessage({
-        type: 'created', backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, threadsReason: c.threadsReason, precision: c.precision, model: { ...c.model }, labels: [...c.labels],
+        type: 'created', ...runtimeState(c), precision: c.precision, model: { ...c.model }, labels: [...c.labels],
         canEmbed: c.canEmbed, loadTimings: { ...c.loadTimings },
       });
     } catch (e) {
@@ -63,7 +65,7 @@ scope.onmessage = async ({ data: msg }) => {
       // Embeddings and logits cross as transferred buffers, not copies.
       const buffers = value instanceof Float32Array ? [value.buffer] : 'embedding' in value ? [value.embedding.buffer] : [];
       scope.postMessage(
-        { type: 'result', id: msg.id, value, timings: c.lastTimings, backend: c.backend, fallbackReason: c.fallbackReason, threads: c.threads, threadsReason: c.threadsReason },
+        { type: 'result', id: msg.id, value, timings: c.lastTimings, ...runtimeState(c) },
         buffers as ArrayBuffer[],
       );
     } catch (e) {
