@@ -137,7 +137,15 @@ const clearError = () => (ui.message.hidden = true);
 /** The backend in use, and why it is WASM when WebGPU was wanted (it can change after a GPU loss). */
 function engineText(c: Classifier): string {
   const engine = c.backend === 'webgpu' ? 'WebGPU' : `WASM (${c.threads} thread${c.threads > 1 ? 's' : ''})`;
-  return `Backend: ${engine} · model ${ui.model.value} (${c.precision})${c.fallbackReason ? ` · on WASM because ${c.fallbackReason}` : ''}`;
+  return `Backend: ${engine} · model ${ui.model.value} (${c.precision}) · ${cacheText(c)}${c.fallbackReason ? ` · on WASM because ${c.fallbackReason}` : ''}`;
+}
+
+/** Where the model came from, and whether the next visit finds it in the cache. */
+function cacheText(c: Classifier): string {
+  if (c.cacheState === 'hit') return 'read from the model cache';
+  if (c.cacheState === 'stored') return 'downloaded and kept for next time';
+  if (c.cacheState === 'not-stored') return `downloaded but not kept, so the next visit downloads it again: ${c.cacheReason}`;
+  return `not cached (${c.cacheReason})`;
 }
 
 function classifier(): Promise<Classifier> {

@@ -1,5 +1,5 @@
-/** The public API's behaviour: backend choice, model errors, batching, options, dispose. */
-import { expect, serveImages, test } from './fixtures.ts';
+/** The public API's behaviour: backend choice, model errors, batching, options, load timings, dispose (the model cache: storage.spec.ts). */
+import { expect, test } from './fixtures.ts';
 
 const SHIP = '/test-images/cifar10/ship/0003.jpg';
 const CAT = '/test-images/cifar10/cat/0000.jpg';
@@ -102,64 +102,6 @@ test('classifyBatch equals single runs; topK, onProgress, concurrent calls and d
   expect(r.threads).toEqual({ used: r.threads.cores, cores: r.threads.cores, isolated: true });
 });
 
-test('the model is verified and kept in Cache Storage, read back with a cheap check (no sha256 of the whole file), and a damaged entry is refetched', async ({ harness }) => {
-  const r = await harness.evaluate(async (SHIP) => {
-    await caches.delete('resnet-web-models-v1');
-    // Downloads are counted in Resource Timing, whose buffer (250 entries) earlier tests on this page may have filled.
-    performance.clearResourceTimings();
-    performance.setResourceTimingBufferSize(10_000);
-    const fetched = () => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('resnet20-cifar10.onnx')).length;
-    // In this thread, so that the page's resource timing sees the downloads.
-    const make = () => window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', worker: false });
-    const before = fetched();
-    await (await make()).dispose();
-    const afterFirst = fetched();
-    const c = await make();
-    const afterSecond = fetched();
-    const label = (await c.classify(SHIP))[0].label;
-    const timings = c.loadTimings;
-    await c.dispose();
-    const cache = await caches.open('resnet-web-models-v1');
-    const [key] = await cache.keys();
-    // Damaged with the SDK's headers kept: one byte changed where the check samples (the first), then cut short.
-    // The SDK stores a refetched file in the background (the classifier does not wait for it): wait for the entry.
-    const entryOf = async () => {
-      for (const t0 = performance.now(); performance.now() - t0 < 10_000; await new Promise((r) => setTimeout(r, 25))) {
-        const entry = await cache.match(key);
-        if (entry) return entry;
-      }
-      throw new Error(`no cache entry ${key.url} 10 s after the classifier loaded`);
-    };
-    const refetchedAfter = async (damage: (b: Uint8Array) => Uint8Array) => {
-      const entry = await entryOf();
-      const body = damage(new Uint8Array(await entry.arrayBuffer()));
-      await cache.put(key, new Response(body as Uint8Array<ArrayBuffer>, { headers: entry.headers }));
-      const n = fetched();
-      const again = await make();
-      const source = again.loadTimings.source;
-      await again.dispose();
-      return { fetched: fetched() - n, source };
-    };
-    const flipped = await refetchedAfter((b) => ((b[0] ^= 1), b));
-    const cut = await refetchedAfter((b) => b.slice(0, b.length - 5000));
-    const unchanged = await refetchedAfter((b) => b);
-    await cache.put(key, new Response('corrupted'));
-    const n = fetched();
-    await (await make()).dispose();
-    return { first: afterFirst - before, second: afterSecond - afterFirst, third: fetched() - n, key: key.url, label, timings, flipped, cut, unchanged };
-  }, SHIP);
-  expect(r.first).toBe(1);
-  expect(r.second).toBe(0);
-  expect(r.third).toBe(1);
-  expect(r.timings.source).toBe('cache');
-  expect(r.timings.modelCheck).toBeLessThan(r.timings.total);
-  expect(r.flipped).toEqual({ fetched: 1, source: 'network' });
-  expect(r.cut).toEqual({ fetched: 1, source: 'network' });
-  expect(r.unchanged).toEqual({ fetched: 0, source: 'cache' });
-  expect(r.key).toMatch(/resnet20-cifar10\.onnx#sha256=2f1da8a6/);
-  expect(r.label).toBe('ship');
-});
-
 test('classifyBatch with a bad file rejects with INVALID_IMAGE, and images decoded ahead leave no stray errors', async ({ harness }) => {
   const errors: string[] = [];
   harness.on('pageerror', (e) => errors.push(e.message));
@@ -212,66 +154,4 @@ test('loadTimings says where the load went; the runtime starts while the model f
   expect(r.again.source).toBe('cache');
   expect(r.again.modelRead).toBeLessThan(1400);
   expect(r.page.worker).toBe(0);
-});
-
-test('cachedModels names what the cache holds; removeCachedModel frees one model; persist asks the browser to keep storage', async ({ harness }) => {
-  const r = await harness.evaluate(async () => {
-    await window.sdk.clearModelCache();
-    let persistCalls = 0;
-    const storage = navigator.storage as StorageManager & { persist(): Promise<boolean> };
-    const persist = storage.persist;
-    storage.persist = async () => (persistCalls++, true);
-    try {
-      // In the page's thread and in the worker (which writes the same origin's Cache Storage).
-      await (await window.sdk.createClassifier({ model: 'resnet20-cifar10', worker: false, persist: true })).dispose();
-      await (await window.sdk.createClassifier({ model: 'mobilenetv2-int8', worker: true })).dispose();
-    } finally {
-      storage.persist = persist;
-    }
-    // Both files are written in the background: wait until the cache holds them.
-    let listed = await window.sdk.cachedModels();
-    for (const t0 = performance.now(); listed.length < 2 && performance.now() - t0 < 10_000; listed = await window.sdk.cachedModels()) {
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    await window.sdk.removeCachedModel('resnet20-cifar10');
-    const after = await window.sdk.cachedModels();
-    const unknown = await window.sdk.removeCachedModel('no-such-model').catch((e: Error) => `${e.name}: ${e.message}`);
-    return { persistCalls, listed: listed.map((m) => ({ ...m, url: m.url.replace(location.origin, '') })).sort((a, b) => a.name.localeCompare(b.name)), after: after.map((m) => m.name), unknown };
-  });
-  expect(r.persistCalls).toBe(1); // once, for the classifier that asked
-  expect(r.listed).toEqual([
-    { name: 'mobilenetv2-int8', url: '/models/mobilenetv2-12-int8.onnx', bytes: 3655033 },
-    { name: 'resnet20-cifar10', url: '/models/resnet20-cifar10.onnx', bytes: 1092225 },
-  ]);
-  expect(r.after).toEqual(['mobilenetv2-int8']);
-  expect(r.unknown).toMatch(/^RangeError: removeCachedModel: unknown model "no-such-model"/);
-});
-
-test('two tabs that open the same model at once download it once (Web Locks); the second reads the first one\'s copy', async ({ harness, context }) => {
-  await harness.evaluate(() => window.sdk.clearModelCache());
-  const second = await context.newPage();
-  await serveImages(second);
-  await second.goto('/e2e/harness.html');
-  await second.waitForFunction(() => window.harnessReady === true);
-  const downloads: string[] = [];
-  context.on('request', (r) => r.url().endsWith('/resnet56-cifar10.onnx') && downloads.push(r.url()));
-  // A slow server, so that both tabs ask while the first download is still under way.
-  await context.route('**/resnet56-cifar10.onnx', async (route) => {
-    await new Promise((r) => setTimeout(r, 1500));
-    await route.continue();
-  });
-  const open = (page: typeof harness, worker: boolean) =>
-    page.evaluate(async (worker) => {
-      const c = await window.sdk.createClassifier({ model: 'resnet56-cifar10', backend: 'wasm', worker });
-      const out = { source: c.loadTimings.source, label: (await c.classify('/test-images/cifar10/ship/0003.jpg'))[0].label };
-      await c.dispose();
-      return out;
-    }, worker);
-  // Both at once: one tab on its page's thread, the other in its worker.
-  const [a, b] = await Promise.all([open(harness, false), open(second, true)]);
-  console.log(`two tabs at once: ${downloads.length} download; sources ${a.source} and ${b.source}`);
-  expect(downloads).toHaveLength(1);
-  expect([a.source, b.source].sort()).toEqual(['cache', 'network']);
-  expect([a.label, b.label]).toEqual(['ship', 'ship']);
-  await second.close();
 });

@@ -31,6 +31,10 @@ test('upload a photo: top-5 bars with percentages, backend and stage timings', a
   await expect(page.locator('#bars li .pct').first()).toHaveText(/^\d+\.\d %$/);
   await expect(page.locator('#timings')).toContainText(/WASM · decode .* · preprocess .* · inference .* · total/);
   await page.screenshot({ path: path.join(shots, 'demo-image.png'), fullPage: true });
+  // What became of the model in the cache: kept on this first visit, read from it on the next.
+  await expect(page.locator('#engine')).toContainText('downloaded and kept for next time');
+  await page.reload();
+  await expect(page.locator('#engine')).toContainText('read from the model cache');
   expect(errors).toEqual([]);
 });
 

@@ -36,7 +36,7 @@ export type { AvailableFile, PrecisionRequest } from './model/precision.ts';
 export { clearModelCache, modelCacheSize } from './model/cache.ts';
 export { cachedModels, removeCachedModel } from './model/cached.ts';
 export type { CachedModel } from './model/cached.ts';
-export type { LoadProgress, ModelCacheEntry, ModelCacheSize } from './model/cache.ts';
+export type { CacheState, LoadProgress, ModelCacheEntry, ModelCacheSize } from './model/cache.ts';
 export type { Backend, BackendRequest } from './runtime/backend.ts';
 // What comes out: predictions, result controls, embeddings (src/output/), WordNet (src/wordnet/).
 export type { Prediction } from './output/decode.ts';

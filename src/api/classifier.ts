@@ -1,5 +1,6 @@
 /** The contract: a loaded model ready to classify, and where a call's time went. */
 import type { ImageInput } from '../input/decode.ts';
+import type { CacheState } from '../model/cache.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import type { ResultFor } from '../output/controls.ts';
 import type { Prediction } from '../output/decode.ts';
@@ -51,6 +52,11 @@ export interface LoadTimings {
   session: number;
   /** The warm-up run on zeros (0 when none ran: WASM runs none unless `warmUp` is set). */
   warmUp: number;
+  /**
+   * Storing a downloaded model in the model cache (Cache Storage), from the end of the download
+   * until the write settled; it runs beside the session's creation. 0 when nothing was written.
+   */
+  cacheWrite: number;
   /** Where the model bytes came from: the model cache (Cache Storage) or the network. */
   source: 'cache' | 'network';
 }
@@ -93,6 +99,16 @@ export interface Classifier {
   readonly lastTimings: Readonly<StageTimings> | null;
   /** Where the time of loading this classifier went (stages, source of the model bytes). */
   readonly loadTimings: Readonly<LoadTimings>;
+  /**
+   * What became of the model file in the model cache (Cache Storage): `'hit'` read from it,
+   * `'stored'` downloaded and kept for the next visit, `'not-stored'` downloaded but the browser
+   * did not keep it (a full quota, private browsing, storage turned off: `cacheReason` says which,
+   * and the next visit downloads it again), `'off'` not cached (`cache: false`, or a custom model
+   * without a sha256). A `'not-stored'` is also said once on the console, as a warning.
+   */
+  readonly cacheState: CacheState;
+  /** Why the model is not in the cache (`cacheState` `'not-stored'` or `'off'`); `null` for `'hit'` and `'stored'`. */
+  readonly cacheReason: string | null;
   /** Class names, in output order. */
   readonly labels: readonly string[];
   /**

@@ -1,13 +1,13 @@
 /** Where a load's time goes: named stage durations, summed, in milliseconds (see `Classifier.loadTimings`). */
 
 /** The stages a load times (the keys of `LoadTimings` that are durations of one step). */
-export type LoadStage = 'labels' | 'modelRead' | 'modelCheck' | 'graph' | 'runtimeImport' | 'runtimeStart' | 'runtimeMemory' | 'session' | 'warmUp';
+export type LoadStage = 'labels' | 'modelRead' | 'modelCheck' | 'graph' | 'runtimeImport' | 'runtimeStart' | 'runtimeMemory' | 'session' | 'warmUp' | 'cacheWrite';
 
 /** Collects the stages of one load; stages that run at once are each timed in full. */
 export class LoadClock {
   readonly start = performance.now();
   readonly stages: Record<LoadStage, number> = {
-    labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, runtimeMemory: 0, session: 0, warmUp: 0,
+    labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, runtimeMemory: 0, session: 0, warmUp: 0, cacheWrite: 0,
   };
   /** Where the model bytes came from. */
   source: 'cache' | 'network' = 'network';

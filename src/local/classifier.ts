@@ -11,6 +11,7 @@ import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, t
 import { abortable, aborted } from '../common/abort.ts';
 import { ClassifierError } from '../common/errors.ts';
 import type { ImageInput } from '../input/decode.ts';
+import type { CacheState } from '../model/cache.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import { decoderFor, type ResultFor } from '../output/controls.ts';
 import { toEmbedding } from '../output/embedding.ts';
@@ -35,8 +36,11 @@ export class OnnxClassifier implements Classifier {
   lastTimings: StageTimings | null = null;
   /** Set by the loader once the classifier is ready. */
   loadTimings: Readonly<LoadTimings> = Object.freeze({
-    total: 0, worker: 0, labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, runtimeMemory: 0, session: 0, warmUp: 0, source: 'network',
+    total: 0, worker: 0, labels: 0, modelRead: 0, modelCheck: 0, graph: 0, runtimeImport: 0, runtimeStart: 0, runtimeMemory: 0, session: 0, warmUp: 0, cacheWrite: 0, source: 'network',
   });
+  /** Set by the loader: what became of the model file in the model cache. */
+  cacheState: CacheState = 'off';
+  cacheReason: string | null = null;
 
   constructor(
     readonly model: Readonly<ModelSpec>,

@@ -8,6 +8,7 @@ import { DEFAULTS, type ClassifierOptions } from '../api/options.ts';
 import { abortable, aborted } from '../common/abort.ts';
 import { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
+import type { CacheReport } from '../model/cache.ts';
 import { prepareEmbedding } from '../model/features.ts';
 import { labelsInModel, loadLabels } from '../model/labels.ts';
 import { checkPrecision, expectedFileBytes, loadModelFile } from '../model/precision.ts';
@@ -15,6 +16,7 @@ import { MODELS } from '../model/registry.ts';
 import { resolveModel } from '../model/resolve.ts';
 import { checkTopK } from '../output/controls.ts';
 import { reserveFor } from '../runtime/reserve.ts';
+import { reportNotCached } from '../runtime/notices.ts';
 import { openSession, startBackend } from '../runtime/session.ts';
 import { OnnxClassifier } from './classifier.ts';
 
@@ -48,10 +50,11 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   // The runtime starts (its import, WebAssembly compile, threads) while the labels and the model
   // file are read: it needs no model.
   const started = startBackend(backendOptions);
+  let cacheReport: Promise<CacheReport> | undefined;
   const [given, { file, bytes }] = await abortable(
     Promise.all([
       typeof spec.labels === 'string' ? clock.time('labels', () => loadLabels(spec.labels as string, signal)) : Promise.resolve(spec.labels ?? null),
-      loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal, clock }),
+      loadModelFile(spec, precisionRequest, { ...fileOptions, onProgress: options.onProgress, signal, clock, onCacheReport: (r) => (cacheReport = r) }),
       started, // a runtime that cannot start fails the load at once, not after the download
     ]),
     signal, // the runtime's start cannot be interrupted: an abort rejects at once all the same
@@ -81,17 +84,27 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   // rejects at once, and the session, when it comes, is released.
   // The pooled features become a second output of the graph (see model/graph.ts and model/features.ts).
   const prepared = clock.timeSync('graph', () => prepareEmbedding(bytes, spec));
-  const session = await abortable(
-    openSession(prepared.bytes, { ...sessionOptions, embeddingOutput: prepared.output, clock }, started),
+  // A downloaded file is stored while the session is created: the classifier then says whether
+  // the next visit will find it (`cacheState`).
+  const t0 = performance.now();
+  const cached = (cacheReport ?? Promise.resolve<CacheReport>({ state: 'off', reason: 'not read through the model cache' })).then((r) => {
+    if (r.state === 'stored' || r.state === 'not-stored') clock.add('cacheWrite', t0);
+    return r;
+  });
+  const [session, { state: cacheState, reason: cacheReason }] = await abortable(
+    Promise.all([openSession(prepared.bytes, { ...sessionOptions, embeddingOutput: prepared.output, clock }, started), cached]),
     signal,
-    (s) => void s.release(),
+    ([s]) => void s.release(),
   );
+  if (cacheState === 'not-stored') reportNotCached(cacheReason!);
   // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
   const reopenOnWasm = async () => {
     const again = prepareEmbedding((await loadModelFile(spec, file.precision, fileOptions)).bytes, spec);
     return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
   };
   const classifier = new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
+  classifier.cacheState = cacheState;
+  classifier.cacheReason = cacheReason;
   classifier.loadTimings = Object.freeze({ ...clock.stages, total: performance.now() - clock.start, worker: 0, source: clock.source });
   return classifier;
 }

@@ -37,6 +37,24 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Times the read and the check (`loadTimings`). */
   clock?: LoadClock;
+  /**
+   * Called once when the bytes are returned, with what becomes of them in the cache: settled once
+   * a download's copy is stored or refused (the bytes do not wait for it).
+   */
+  onCacheReport?: (report: Promise<CacheReport>) => void;
+}
+
+/**
+ * What became of a model file in the model cache: read from it (`'hit'`), downloaded and stored
+ * (`'stored'`), downloaded but not stored (`'not-stored'`: `reason` says why), or not kept there
+ * at all (`'off'`: `cache: false`, or a file with nothing to check a cached copy against).
+ */
+export type CacheState = 'hit' | 'stored' | 'not-stored' | 'off';
+
+/** A {@link CacheState} and, for `'not-stored'` and `'off'`, why. */
+export interface CacheReport {
+  state: CacheState;
+  reason: string | null;
 }
 
 /** Name of the Cache Storage bucket the SDK uses. */
@@ -70,12 +88,25 @@ const writing = new Map<string, Promise<unknown>>();
 
 /** The SDK's cache, or `null` where Cache Storage is missing or refused. */
 export async function openCache(): Promise<Cache | null> {
+  const c = await tryOpenCache();
+  return typeof c === 'string' ? null : c;
+}
+
+/** The SDK's cache, or why there is none. */
+async function tryOpenCache(): Promise<Cache | string> {
+  if (typeof caches === 'undefined') {
+    return 'this context has no Cache Storage (a page that is not a secure context: https:// or localhost)';
+  }
   try {
-    return typeof caches !== 'undefined' ? await caches.open(CACHE_NAME) : null;
-  } catch {
-    return null; // e.g. opaque origins, or storage disabled
+    return await caches.open(CACHE_NAME);
+  } catch (e) {
+    // e.g. private browsing, storage turned off for the site, an opaque origin
+    return `Cache Storage refused to open (${errorText(e)}): private browsing, or storage turned off for this site?`;
   }
 }
+
+const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+const report = (state: CacheState, reason: string | null = null): Promise<CacheReport> => Promise.resolve({ state, reason });
 
 /**
  * Returns the bytes at `url`, from the cache when a verified copy is there, else from the
@@ -84,19 +115,26 @@ export async function openCache(): Promise<Cache | null> {
 export async function loadModelBytes(url: string, opts: LoadOptions & { missingOk: true }): Promise<Uint8Array | MissingFile>;
 export async function loadModelBytes(url: string, opts?: LoadOptions): Promise<Uint8Array>;
 export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promise<Uint8Array | MissingFile> {
-  const useCache = opts.cache !== false && (!!opts.sha256 || (!!opts.check && !!opts.cacheTag));
-  const cache = useCache ? await openCache() : null;
+  const checkable = !!opts.sha256 || (!!opts.check && !!opts.cacheTag);
+  const opened = opts.cache !== false && checkable ? await tryOpenCache() : null;
+  const cache = typeof opened === 'string' ? null : opened;
   const key = cacheKey(url, opts.sha256, opts.cacheTag);
+  /** The bytes, with what becomes of them in the cache told to `onCacheReport`. */
+  const give = <T,>(bytes: T, outcome: Promise<CacheReport>): T => {
+    if (bytes instanceof Uint8Array) opts.onCacheReport?.(outcome);
+    return bytes;
+  };
   if (cache) {
     const hit = await readCached(cache, key, opts);
-    if (hit) return hit;
+    if (hit) return give(hit, report('hit'));
   }
   if (opts.cacheOnly) return { missing: 'not in the cache' };
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   if (!cache || !locks) {
     const bytes = await fetchChecked(url, opts);
-    if (cache && bytes instanceof Uint8Array) void store(cache, key, bytes);
-    return bytes;
+    if (cache) return give(bytes, bytes instanceof Uint8Array ? store(cache, key, bytes) : report('not-stored'));
+    if (typeof opened === 'string') return give(bytes, report('not-stored', opened));
+    return give(bytes, report('off', opts.cache === false ? 'turned off (cache: false)' : 'the file has no sha256 to check a cached copy against'));
   }
   // One download per file across this origin's tabs and workers: the first to take the lock
   // downloads and keeps the lock until its copy is stored; the others, waiting on the lock, then
@@ -106,10 +144,12 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
       .request(`resnet-web-model ${key}`, opts.signal ? { signal: opts.signal } : {}, async () => {
         try {
           const hit = await readCached(cache, key, opts);
-          if (hit) return resolve(hit);
+          if (hit) return resolve(give(hit, report('hit')));
           const bytes = await fetchChecked(url, opts);
-          resolve(bytes);
-          if (bytes instanceof Uint8Array) await store(cache, key, bytes);
+          if (!(bytes instanceof Uint8Array)) return resolve(bytes);
+          const stored = store(cache, key, bytes);
+          resolve(give(bytes, stored));
+          await stored;
         } catch (e) {
           reject(e);
         }
@@ -193,19 +233,36 @@ export async function sampleDigest(bytes: Uint8Array): Promise<string> {
   return sha256Hex(sample);
 }
 
-/** Writes a checked file to the cache (callers do not wait for it: storing 100 MB takes seconds, and the first result need not wait). */
-function store(cache: Cache, key: string, bytes: Uint8Array): Promise<unknown> {
+/**
+ * Writes a checked file to the cache, and says whether it was stored (callers need not wait for
+ * it: storing 100 MB takes a while). Never rejects: without the cache the file is still usable.
+ */
+function store(cache: Cache, key: string, bytes: Uint8Array): Promise<CacheReport> {
   const put = sampleDigest(bytes)
     .then((digest) =>
       cache.put(key, new Response(new Blob([bytes as Uint8Array<ArrayBuffer>, new Uint8Array(SPARE_BYTES)]), {
         headers: { 'content-type': 'application/octet-stream', [BYTES_HEADER]: String(bytes.length), [SAMPLE_HEADER]: digest },
       })),
     )
-    .catch(() => undefined) // quota: still usable without the cache
+    .then(
+      (): CacheReport => ({ state: 'stored', reason: null }),
+      async (e: unknown): Promise<CacheReport> => ({ state: 'not-stored', reason: await whyNotStored(e, bytes.length) }),
+    )
     .finally(() => writing.delete(key));
   writing.set(key, put);
   return put;
 }
+
+/** Why a cache write failed, in words: a full quota (with the figures), or the browser's error. */
+async function whyNotStored(e: unknown, bytes: number): Promise<string> {
+  const name = e instanceof Error || e instanceof DOMException ? e.name : '';
+  if (name !== 'QuotaExceededError') return `the browser refused to store it (${errorText(e)})`;
+  const est = await globalThis.navigator?.storage?.estimate?.().catch(() => undefined);
+  // The estimate is the browser's word, rounded and sometimes stale (it ignores DevTools' quota override).
+  const usage = est?.quota !== undefined ? `; the browser reports ${mb(est.usage ?? 0)} used of a ${mb(est.quota)} quota` : '';
+  return `the site's storage quota has no room for the ${mb(bytes)} file (QuotaExceededError${usage})`;
+}
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /**
  * A cached entry's bytes. Entries written by {@link store} hold {@link SPARE_BYTES} of zeros after

@@ -8,7 +8,7 @@
  * `MODEL_INTEGRITY`), the fp32 file it was made from (a file of another model is
  * `MODEL_LOAD_FAILED` saying so), and, where the registry pins it, the whole file's sha256.
  */
-import { cachedSize, isDownloadFailure, loadModelBytes, sha256Hex, type LoadProgress, type MissingFile } from './cache.ts';
+import { cachedSize, isDownloadFailure, loadModelBytes, sha256Hex, type LoadOptions, type LoadProgress, type MissingFile } from './cache.ts';
 import type { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
 import { readTrailer } from './compact-file.ts';
@@ -72,6 +72,8 @@ export interface LoadFileOptions {
   signal?: AbortSignal;
   /** Times the read and the check (`loadTimings`). */
   clock?: LoadClock;
+  /** Told what becomes of the loaded file in the model cache (see `LoadOptions.onCacheReport`). */
+  onCacheReport?: LoadOptions['onCacheReport'];
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -118,7 +120,8 @@ async function checkCompact(url: string, bytes: Uint8Array, precision: CompactPr
 
 /** Loads one file; `{ missing }` when the server (or, with `cacheOnly`, the cache) does not have it. */
 function loadFile(f: ModelFile, spec: ModelSpec, opts: LoadFileOptions, cacheOnly = false): Promise<Uint8Array | MissingFile> {
-  const common = { cache: opts.cache, onProgress: opts.onProgress, signal: opts.signal, clock: opts.clock, missingOk: true, cacheOnly } as const;
+  const { cache, onProgress, signal, clock, onCacheReport } = opts;
+  const common = { cache, onProgress, signal, clock, onCacheReport, missingOk: true, cacheOnly } as const;
   if (!f.compact) return loadModelBytes(f.url, { ...common, sha256: spec.sha256, bytes: opts.bytes });
   const p = f.precision as CompactPrecision;
   return loadModelBytes(f.url, {

@@ -1,6 +1,6 @@
 /**
  * What the SDK says on the console when it runs slower than it could: WASM on fewer threads than
- * the device has cores, or on WASM where WebGPU was asked for. Each is said once per page (and
+ * the device has cores, on WASM where WebGPU was asked for, or a model the cache did not keep. Each is said once per page (and
  * once in the classifier's worker), with the fix; the classifier's `threadsReason` and
  * `fallbackReason` say the same for code.
  */
@@ -48,6 +48,11 @@ function warnOnce(kind: string, message: string): void {
 /** Says on the console, once, that WASM runs on fewer threads than it could, and how to fix it. */
 export function reportThreads(reason: string): void {
   warnOnce('threads', reason);
+}
+
+/** Says on the console, once, that the model was downloaded but not kept in the model cache, and why. */
+export function reportNotCached(reason: string): void {
+  warnOnce('cache', `the model was not kept in the model cache, so the next visit downloads it again: ${reason}`);
 }
 
 /** Says on the console, once, that an `'auto'` classifier runs on WASM, and why. */

@@ -12,6 +12,7 @@ import { cspCause, leadWith, viteDepsCause } from '../common/causes.ts';
 import { failedDownloads } from '../common/downloads.ts';
 import { ClassifierError, type ClassifierErrorCode } from '../common/errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from '../input/decode.ts';
+import type { CacheState } from '../model/cache.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import { decoderFor, type ResultControls, type ResultFor } from '../output/controls.ts';
 import { checkView } from '../preprocess/view.ts';
@@ -99,6 +100,8 @@ class WorkerClassifier implements Classifier {
   labels: readonly string[] = [];
   lastTimings: StageTimings | null = null;
   loadTimings!: Readonly<LoadTimings>;
+  cacheState: CacheState = 'off';
+  cacheReason: string | null = null;
   onCreated?: (m: Extract<FromWorker, { type: 'created' }>) => void;
   onCreateFailed?: (e: Error) => void;
   onProgress?: ClassifierOptions['onProgress'];
@@ -135,6 +138,8 @@ class WorkerClassifier implements Classifier {
     this.canEmbed = m.canEmbed;
     this.model = Object.freeze(m.model);
     this.labels = Object.freeze(m.labels);
+    this.cacheState = m.cacheState;
+    this.cacheReason = m.cacheReason;
     const total = performance.now() - this.since;
     this.loadTimings = Object.freeze({ ...m.loadTimings, total, worker: Math.max(0, total - m.loadTimings.total) });
   }

@@ -1,6 +1,7 @@
 /** Messages between the main thread's proxy (client.ts) and the worker (worker.ts). */
 import type { LoadTimings, StageTimings } from '../api/classifier.ts';
 import type { ClassifierOptions } from '../api/options.ts';
+import type { CacheState } from '../model/cache.ts';
 import type { ModelSpec, Precision } from '../model/spec.ts';
 import type { ResultControls } from '../output/controls.ts';
 import type { ViewOptions } from '../preprocess/view.ts';
@@ -36,7 +37,7 @@ export interface RuntimeState {
 
 export type FromWorker =
   | { type: 'progress'; loaded: number; total: number }
-  | (RuntimeState & { type: 'created'; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings })
+  | (RuntimeState & { type: 'created'; precision: Precision; model: ModelSpec; labels: string[]; canEmbed: boolean; loadTimings: LoadTimings; cacheState: CacheState; cacheReason: string | null })
   | (RuntimeState & { type: 'result'; id: number; value: unknown; timings: StageTimings | null })
   | { type: 'error'; id: number | null; error: WireError }
   | { type: 'disposed' };

@@ -43,7 +43,7 @@ scope.onmessage = async ({ data: msg }) => {
       const c = await classifier;
       scope.postMessage({
         type: 'created', ...runtimeState(c), precision: c.precision, model: { ...c.model }, labels: [...c.labels],
-        canEmbed: c.canEmbed, loadTimings: { ...c.loadTimings },
+        canEmbed: c.canEmbed, loadTimings: { ...c.loadTimings }, cacheState: c.cacheState, cacheReason: c.cacheReason,
       });
     } catch (e) {
       scope.postMessage({ type: 'error', id: null, error: wire(e) });

@@ -1,0 +1,78 @@
+/**
+ * Chromium's memory as Linux sees it: the proportional set size (PSS, /proc/PID/smaps_rollup) of
+ * its renderer processes (a page, its workers, their JS heaps and WebAssembly memory) and of its
+ * GPU process (WebGPU's buffers; in RAM with SwiftShader). PSS shares each shared page among the
+ * processes that map it, so processes add up.
+ */
+import type { Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** kB of PSS. */
+export interface ProcMemory {
+  /** The renderer processes: the page and its workers. */
+  tab: number;
+  /** The GPU process. */
+  gpu: number;
+}
+
+const pids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+const read = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return ''; // the process is gone
+  }
+};
+
+/** The PIDs below `rootPid` in the process tree. */
+export function descendants(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const pid of pids()) {
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(rootPid);
+  return out;
+}
+
+/** The processes whose command line holds every one of `marks`. */
+export const processesWith = (...marks: string[]): number[] =>
+  pids().filter((pid) => {
+    const cmd = read(`/proc/${pid}/cmdline`);
+    return cmd !== '' && marks.every((m) => cmd.includes(m));
+  });
+
+/** The renderer and GPU processes' PSS among `among`. */
+export function procMemory(among: number[]): ProcMemory {
+  const m: ProcMemory = { tab: 0, gpu: 0 };
+  for (const pid of among) {
+    const cmd = read(`/proc/${pid}/cmdline`);
+    const pss = Number(/^Pss:\s+(\d+) kB/m.exec(read(`/proc/${pid}/smaps_rollup`))?.[1] ?? 0);
+    if (cmd.includes('--type=renderer')) m.tab += pss;
+    else if (cmd.includes('--type=gpu-process')) m.gpu += pss;
+  }
+  return m;
+}
+
+/**
+ * A garbage collection in `page` and each of its workers (a browser launched with
+ * `--js-flags=--expose-gc`), twice, then a wait: an ended worker's memory goes back lazily.
+ */
+export async function collectGarbage(page: Page): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    const collect = () => (globalThis as { gc?: () => void }).gc?.();
+    // onnxruntime-web's WASM threads wait in Atomics.wait and never answer: each gets a second.
+    const settle = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+    await Promise.all([page.evaluate(collect), ...page.workers().map((w) => w.evaluate(collect))].map(settle));
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+}
