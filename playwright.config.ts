@@ -6,7 +6,10 @@ export const previewPort = port + 1;
 /** `npm run build` output (dist/) on a plain static server: no COOP/COEP, no bundler. */
 export const staticPort = port + 2;
 
-/** Debian's Chromium; WebGPU (SwiftShader here, the real GPU elsewhere) enabled. */
+/** Debian's Chromium, or $CHROMIUM_PATH. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's Chromium's flags; WebGPU (SwiftShader here, the real GPU elsewhere) enabled. */
 export const chromiumArgs = [
   '--headless=new',
   '--no-sandbox',
@@ -31,7 +34,7 @@ export default defineConfig({
     baseURL: `http://localhost:${port}`,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: chromiumPath,
       args: chromiumArgs,
     },
   },

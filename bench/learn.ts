@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
-import { chromiumArgs } from '../playwright.config.ts';
+import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 import { exampleCode, headLogits, trainHeadSync, unitVector, type Head } from '../src/output/head.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -40,7 +40,7 @@ const photos = classes.flatMap((c, k) => readdirSync(path.join(IMAGES, 'cifar10'
 
 const server = await createServer({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: Number(args.port), strictPort: true, hmr: false, watch: null } });
 await server.listen();
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 const page = await browser.newPage();
 await page.route('**/test-images/**', (route) => {
   const rel = decodeURIComponent(new URL(route.request().url()).pathname.replace(/^\/test-images\//, ''));

@@ -21,7 +21,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
-import { chromiumArgs } from '../playwright.config.ts';
+import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 import { resnetWeb } from '../src/vite.ts';
 import { collectGarbage, descendants, procMemory, type ProcMemory } from './proc-memory.ts';
 import { within } from './shared.ts';
@@ -59,7 +59,7 @@ interface Session {
 
 async function open(): Promise<Session> {
   const server = await chromium.launchServer({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath,
     args: [...chromiumArgs, '--js-flags=--expose-gc'],
   });
   const pid = server.process().pid!;

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
-import { chromiumArgs } from '../playwright.config.ts';
+import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 import { MODELS } from '../src/model/registry.ts';
 import type { Precision } from '../src/model/spec.ts';
 import { resnetWeb } from '../src/vite.ts';
@@ -150,7 +150,7 @@ async function native(name: string): Promise<Timing> {
 
 // ---- browser measurements ---------------------------------------------------------------------
 const browser: Browser = await within(MINUTE, 'launching Chromium', chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  executablePath: chromiumPath,
   args: chromiumArgs,
 }));
 /** Opens `url` in a fresh context, waits (within a minute) for `ready`, then runs `fn`. */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { chromium, expect, test, type BrowserContext, type Page, type Worker } from '@playwright/test';
-import { chromiumArgs } from '../playwright.config.ts';
+import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 import { consumers, sh } from './setup.ts';
 import { serve, type Served } from './serve.ts';
 
@@ -212,7 +212,7 @@ test.describe('Chromium extension (Manifest V3), dist/ copied in, loaded with --
   test.beforeAll(async () => {
     images = await serve([assets], { cors: true });
     context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'resnet-web-extension-')), {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: chromiumPath,
       args: [...chromiumArgs, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'],
     });
     worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));

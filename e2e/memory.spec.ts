@@ -9,13 +9,13 @@
  * docs/measured/memory.md.
  */
 import type { Page } from '@playwright/test';
-import { chromiumArgs, staticPort } from '../playwright.config.ts';
+import { chromiumArgs, chromiumPath, staticPort } from '../playwright.config.ts';
 import { collectGarbage, procMemory, processesWith } from '../bench/proc-memory.ts';
 import { expect, serveImages, test } from './fixtures.ts';
 
 /** --stack-size=984 is V8's default on x64: a flag that changes nothing and marks this browser's renderers. */
 const MARK = '--stack-size=984';
-test.use({ launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...chromiumArgs, `--js-flags=--expose-gc ${MARK}`] } });
+test.use({ launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, `--js-flags=--expose-gc ${MARK}`] } });
 
 declare global {
   interface Window {

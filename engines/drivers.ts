@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from '@playwright/test';
 import puppeteer from 'puppeteer-core';
 import { Builder } from 'selenium-webdriver';
-import { chromiumArgs } from '../playwright.config.ts';
+import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
@@ -40,7 +40,7 @@ async function freePort(): Promise<number> {
 }
 
 async function launchChromium(): Promise<Engine> {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   const page = await browser.newPage();
   page.setDefaultTimeout(SCRIPT_TIMEOUT_MS);
   if (process.env.ENGINES_DEBUG) page.on('console', (m) => console.log(`[chromium] ${m.text()}`));

@@ -4,6 +4,7 @@
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import type { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
+import { mb } from '../common/units.ts';
 import { SPARE_BYTES, keepRoom, withSpare } from './graph.ts';
 
 /** Download progress of the model file, in bytes. `total` is 0 when the server does not say. */
@@ -120,8 +121,8 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   const cache = typeof opened === 'string' ? null : opened;
   const key = cacheKey(url, opts.sha256, opts.cacheTag);
   /** The bytes, with what becomes of them in the cache told to `onCacheReport`. */
-  const give = <T,>(bytes: T, outcome: Promise<CacheReport>): T => {
-    if (bytes instanceof Uint8Array) opts.onCacheReport?.(outcome);
+  const give = (bytes: Uint8Array, outcome: Promise<CacheReport>): Uint8Array => {
+    opts.onCacheReport?.(outcome);
     return bytes;
   };
   if (cache) {
@@ -132,7 +133,8 @@ export async function loadModelBytes(url: string, opts: LoadOptions = {}): Promi
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   if (!cache || !locks) {
     const bytes = await fetchChecked(url, opts);
-    if (cache) return give(bytes, bytes instanceof Uint8Array ? store(cache, key, bytes) : report('not-stored'));
+    if (!(bytes instanceof Uint8Array)) return bytes;
+    if (cache) return give(bytes, store(cache, key, bytes));
     if (typeof opened === 'string') return give(bytes, report('not-stored', opened));
     return give(bytes, report('off', opts.cache === false ? 'turned off (cache: false)' : 'the file has no sha256 to check a cached copy against'));
   }
@@ -262,7 +264,6 @@ async function whyNotStored(e: unknown, bytes: number): Promise<string> {
   const usage = est?.quota !== undefined ? `; the browser reports ${mb(est.usage ?? 0)} used of a ${mb(est.quota)} quota` : '';
   return `the site's storage quota has no room for the ${mb(bytes)} file (QuotaExceededError${usage})`;
 }
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /**
  * A cached entry's bytes. Entries written by {@link store} hold {@link SPARE_BYTES} of zeros after

@@ -11,6 +11,7 @@
 import { cachedSize, isDownloadFailure, loadModelBytes, sha256Hex, type LoadOptions, type LoadProgress, type MissingFile } from './cache.ts';
 import type { LoadClock } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
+import { mb } from '../common/units.ts';
 import { readTrailer } from './compact-file.ts';
 import { DEFAULT_MODEL } from './registry.ts';
 import { resolveModel } from './resolve.ts';
@@ -76,7 +77,6 @@ export interface LoadFileOptions {
   onCacheReport?: LoadOptions['onCacheReport'];
 }
 
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /**
  * Checks a compact file. A pinned sha256 that matches settles it (one hash of the file); any other

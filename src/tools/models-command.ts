@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { mb } from '../common/units.ts';
 import { readTrailer } from '../model/compact-file.ts';
 import { DEFAULT_MODEL, MODELS } from '../model/registry.ts';
 import type { CompactPrecision, RegistryEntry } from '../model/spec.ts';
@@ -55,7 +56,6 @@ interface Wanted {
 class IntegrityError extends Error {}
 
 const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
 /** One line of a download's progress: `name [#######-------]  48%  49.2 / 102.6 MB  3.1 MB/s`. */
 export function progressLine(name: string, loaded: number, total: number, seconds: number, width = 28): string {
