@@ -2,7 +2,8 @@
  * Memory: what a classifier holds and what `dispose()` gives back, per model × precision ×
  * backend × path (worker, page), then the soaks: create/dispose cycles and a long `watch`.
  *
- * npm run bench:memory [-- --configs resnet56-cifar10/fp32/wasm,…] [--cycles 50] [--watch-minutes 10]
+ * npm run bench:memory [-- --configs resnet56-cifar10/fp32/wasm,…] [--cycles 50] [--cycles-model M]
+ *                      [--cycles-paths worker,page] [--settle 15] [--watch-minutes 10]
  *                      [--only table|cycles|watch] [--out bench/memory.md]
  *
  * Each configuration runs in a fresh Chromium (launched by this script, so that its processes are
@@ -14,16 +15,18 @@
  *   processes: the page, its workers, their JS heaps, onnxruntime-web's WebAssembly memory;
  * - **GPU process**: its PSS, where WebGPU's buffers live (SwiftShader here: in RAM).
  * The JS heap, WebAssembly memory and GPU buffers from inside the page: e2e/reliability.spec.ts.
- * Figures only: nothing is asserted (the e2e test `memory.spec.ts` asserts a short version).
+ * The cycles run differently (see `cycles`): in a Chromium with no DevTools client, measured after
+ * `--settle` seconds idle. Figures only: nothing is asserted (the e2e test `memory.spec.ts`
+ * asserts a short version of the cycles).
  */
 import { chromium, type Page } from '@playwright/test';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, preview } from 'vite';
+import { build, preview, type Plugin } from 'vite';
 import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 import { resnetWeb } from '../src/vite.ts';
-import { collectGarbage, descendants, procMemory, type ProcMemory } from './proc-memory.ts';
+import { collectGarbage, descendants, procMemory, startBareChromium, type ProcMemory } from './proc-memory.ts';
 import { within } from './shared.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -38,6 +41,8 @@ const { values: args } = parseArgs({
     },
     cycles: { type: 'string', default: '50' },
     'cycles-model': { type: 'string', default: 'resnet50-untrained' },
+    'cycles-paths': { type: 'string', default: 'worker,page' },
+    settle: { type: 'string', default: '15' },
     'watch-minutes': { type: 'string', default: '10' },
     'watch-model': { type: 'string', default: 'resnet50-untrained' },
     only: { type: 'string' },
@@ -128,27 +133,49 @@ async function table(): Promise<Row[]> {
 // ---- the soaks ----------------------------------------------------------------------------------
 interface Series { label: string; points: { at: string; m: ProcMemory }[] }
 
+/**
+ * Create/classify/dispose cycles, back to back, run by the page itself in a Chromium with no
+ * DevTools client (`startBareChromium`). The page calls `/__mark` at each checkpoint, after a
+ * garbage collection and `--settle` seconds idle, and the bench measures then. Why 15 s: a
+ * worker's threads end 2 s after `dispose()` (Chromium's forced end of a thread that waits in
+ * `Atomics.wait`, as onnxruntime-web's do), and V8 keeps the pages of the ended workers' heaps
+ * for reuse 8 s more before it returns them; measured sooner, those pages count.
+ */
 async function cycles(worker: boolean): Promise<Series> {
   const n = Number(args.cycles);
   const model = args['cycles-model']!;
-  log(`${n} create/classify/dispose cycles of ${model} (WASM, ${worker ? 'worker' : 'page'})…`);
-  const s = await open();
+  const settle = Number(args.settle) * 1000;
+  log(`${n} create/classify/dispose cycles of ${model} (WASM, ${worker ? 'worker' : 'page'}), measured after ${args.settle} s idle…`);
   const points: Series['points'] = [];
+  const query = new URLSearchParams({ cycles: String(n), model, worker: worker ? '1' : '0', settle: String(settle) });
+  const browser = startBareChromium(`http://localhost:${PORT}/bench/memory.html?${query}`);
   try {
-    points.push({ at: 'before', m: await s.measure() });
-    for (let i = 1; i <= n; i++) {
-      await create(s.page, model, 'fp32', 'wasm', worker);
-      await dispose(s.page);
-      if (i === 1 || i % 10 === 0) {
-        points.push({ at: `after ${i}`, m: await s.measure() });
-        log(`  cycle ${i}: tab ${MB(points.at(-1)!.m.tab)} MB`);
-      }
-    }
+    await within(n * MINUTE, `${n} cycles`, new Promise<void>((resolve, reject) => {
+      onMark = (at) => {
+        if (at === 'done') return resolve();
+        if (at.startsWith('error')) return reject(new Error(`the page: ${at}`));
+        points.push({ at, m: browser.memory() });
+        log(`  ${at}: tab ${MB(points.at(-1)!.m.tab)} MB`);
+      };
+      void browser.exited.then((code) => reject(new Error(`Chromium exited (${code})`)));
+    }));
   } finally {
-    await s.close();
+    onMark = null;
+    await browser.close();
   }
   return { label: `${n} cycles, ${model}, WASM, ${worker ? 'worker' : 'page'}`, points };
 }
+/** What the page's `/__mark` calls (see `cycles`). */
+let onMark: ((at: string) => void) | null = null;
+const markPlugin: Plugin = {
+  name: 'memory-bench-mark',
+  configurePreviewServer(server) {
+    server.middlewares.use('/__mark', (req, res) => {
+      onMark?.(new URL(req.url ?? '', 'http://localhost').searchParams.get('at') ?? '');
+      res.end('ok');
+    });
+  },
+};
 
 async function watch(): Promise<Series & { frames: number }> {
   const minutes = Number(args['watch-minutes']);
@@ -195,7 +222,7 @@ await build({
   build: { outDir: dist, emptyOutDir: true, chunkSizeWarningLimit: 2048, rolldownOptions: { input: [path.join(root, 'bench/memory.html')] } },
 });
 cpSync(path.join(root, 'test/data/images/classic'), path.join(dist, 'photos'), { recursive: true });
-const server = await preview({ configFile: false, root, logLevel: 'warn', build: { outDir: dist }, plugins: [resnetWeb()], preview: { port: PORT, strictPort: true } });
+const server = await preview({ configFile: false, root, logLevel: 'warn', build: { outDir: dist }, plugins: [resnetWeb(), markPlugin], preview: { port: PORT, strictPort: true } });
 const lines: string[] = [];
 try {
   const only = args.only;
@@ -217,7 +244,7 @@ try {
     );
   }
   const series: Series[] = [];
-  if (!only || only === 'cycles') series.push(await cycles(true), await cycles(false));
+  if (!only || only === 'cycles') for (const p of args['cycles-paths']!.split(',')) series.push(await cycles(p === 'worker'));
   if (!only || only === 'watch') series.push(await watch());
   for (const s of series) {
     const base = s.points.find((p) => p.at !== 'before')!.m;

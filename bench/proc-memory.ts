@@ -5,7 +5,11 @@
  * processes that map it, so processes add up.
  */
 import type { Page } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 
 /** kB of PSS. */
 export interface ProcMemory {
@@ -44,13 +48,6 @@ export function descendants(rootPid: number): number[] {
   return out;
 }
 
-/** The processes whose command line holds every one of `marks`. */
-export const processesWith = (...marks: string[]): number[] =>
-  pids().filter((pid) => {
-    const cmd = read(`/proc/${pid}/cmdline`);
-    return cmd !== '' && marks.every((m) => cmd.includes(m));
-  });
-
 /** The renderer and GPU processes' PSS among `among`. */
 export function procMemory(among: number[]): ProcMemory {
   const m: ProcMemory = { tab: 0, gpu: 0 };
@@ -75,4 +72,41 @@ export async function collectGarbage(page: Page): Promise<void> {
     await Promise.all([page.evaluate(collect), ...page.workers().map((w) => w.evaluate(collect))].map(settle));
     await new Promise((r) => setTimeout(r, 1500));
   }
+}
+
+/** A Chromium of its own on one page, with no DevTools client (see `startBareChromium`). */
+export interface BareChromium {
+  /** Its memory now. */
+  memory(): ProcMemory;
+  /** Settles with its exit code when it ends. */
+  exited: Promise<number | null>;
+  /** Ends it and deletes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Chromium on `url` in a fresh profile, with `--expose-gc`, and no DevTools client: a
+ * Playwright-driven browser has an agent in every worker a page starts (to list them), and what
+ * that agent keeps of each ended worker would count as the SDK's memory. The page drives itself.
+ */
+export function startBareChromium(url: string): BareChromium {
+  const profile = mkdtempSync(path.join(tmpdir(), 'resnet-web-chromium-'));
+  // Its own process group, so that closing it ends every process it started.
+  const child = spawn(chromiumPath, [...chromiumArgs, '--js-flags=--expose-gc', `--user-data-dir=${profile}`, url], { stdio: 'ignore', detached: true });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    memory: () => procMemory(descendants(child.pid!)),
+    exited,
+    async close() {
+      const all = [child.pid!, ...descendants(child.pid!)];
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+      for (let i = 0; i < 50 && all.some((pid) => read(`/proc/${pid}/stat`) !== ''); i++) await new Promise((r) => setTimeout(r, 100));
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    },
+  };
 }

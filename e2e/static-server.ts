@@ -5,13 +5,15 @@
  * Under `/csp/…` it serves the same files with a strict Content-Security-Policy (no inline
  * script, no eval: only same-origin scripts and WebAssembly compilation) and cross-origin
  * isolation (COOP/COEP, so that WASM threads run too).
+ *
+ * `serveStatic` is the handler, for a test that runs a server of its own (memory.spec.ts).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = path.resolve(import.meta.dirname, '..');
-const port = Number(process.argv[2] ?? 5180);
 const types: Record<string, string> = {
   '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
   '.json': 'application/json', '.onnx': 'application/octet-stream', '.map': 'application/json',
@@ -23,7 +25,8 @@ const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; im
 const NO_WASM_CSP = STRICT_CSP.replace(" 'wasm-unsafe-eval'", '');
 const CSP_PREFIXES: [string, string][] = [['/csp/', STRICT_CSP], ['/csp-no-wasm/', NO_WASM_CSP]];
 
-createServer((req, res) => {
+/** Answers `req` with a file of the repository (see the module comment). */
+export function serveStatic(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const [prefix, policy] = CSP_PREFIXES.find(([p]) => url.pathname.startsWith(p)) ?? ['/', null];
   const headers = policy
@@ -37,4 +40,9 @@ createServer((req, res) => {
   }
   res.writeHead(200, { ...headers, 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size });
   createReadStream(file).pipe(res);
-}).listen(port, () => console.log(`static server on http://localhost:${port}/`));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.argv[2] ?? 5180);
+  createServer(serveStatic).listen(port, () => console.log(`static server on http://localhost:${port}/`));
+}

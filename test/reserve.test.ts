@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { expectedFileBytes } from '../src/model/precision.ts';
 import { MODELS } from '../src/model/registry.ts';
 import { resolveModel } from '../src/model/resolve.ts';
-import { reserveFor, reserveModel } from '../src/runtime/reserve.ts';
+import { reserveFor, reserveMemory, reserveModel } from '../src/runtime/reserve.ts';
 
 describe('reserving the runtime memory for a model', () => {
   it('the generated model loads in onnxruntime and its run fills n floats (only their count comes back)', async () => {
@@ -25,5 +25,30 @@ describe('reserving the runtime memory for a model', () => {
     expect(expectedFileBytes(spec, 'auto', fp32)).toBe(spec.precisions!.int8!.bytes); // the smallest candidate
     expect(expectedFileBytes(spec, 'fp32')).toBe(0);
     expect(reserveFor(fp32)).toBe(2 * fp32);
+  });
+
+  it('reserves once per runtime, again only for a larger request (its memory never shrinks)', async () => {
+    const ort = await import('onnxruntime-node');
+    const runtime = ort as unknown as Parameters<typeof reserveMemory>[0];
+    const created: number[] = [];
+    const counting = {
+      ...runtime,
+      env: runtime.env, // what a runtime is known by
+      InferenceSession: {
+        create: (model: Uint8Array, options: object) => {
+          created.push(model.length);
+          return ort.InferenceSession.create(model, options);
+        },
+      },
+    } as unknown as typeof runtime;
+    expect(await reserveMemory(counting, 4_000_000)).toBe(true);
+    expect(await reserveMemory(counting, 4_000_000)).toBe(false);
+    expect(await reserveMemory(counting, 1_000_000)).toBe(false);
+    expect(await reserveMemory(counting, 8_000_000)).toBe(true);
+    expect(created).toHaveLength(2);
+    // another runtime (another env) reserves for itself
+    expect(await reserveMemory({ ...counting, env: {} } as typeof runtime, 4_000_000)).toBe(true);
+    expect(created).toHaveLength(3);
+    expect(await reserveMemory(counting, 0)).toBe(false);
   });
 });

@@ -161,6 +161,11 @@ export interface Classifier {
    * model (both named).
    */
   loadLearned(saved: object | string): Promise<LearnedClassifier>;
-  /** Releases the session and ends every `watch`. Later calls reject with `DISPOSED`. */
+  /**
+   * Releases the session and ends every `watch`. Later calls reject with `DISPOSED`. In a worker
+   * (the default) it ends the worker, and with it the runtime and all its memory; the browser
+   * takes a few seconds to give that memory back (docs/measured/memory.md). On the page's thread
+   * (`worker: false`) the runtime stays, with its WebAssembly memory, for the next classifier.
+   */
   dispose(): Promise<void>;
 }

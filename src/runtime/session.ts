@@ -209,8 +209,7 @@ export async function startBackend(opts: BackendOptions): Promise<StartedBackend
   }
   if (opts.reserveBytes) {
     const t0 = performance.now();
-    await reserveMemory(ort, opts.reserveBytes);
-    opts.clock?.add('runtimeMemory', t0);
+    if (await reserveMemory(ort, opts.reserveBytes)) opts.clock?.add('runtimeMemory', t0);
   }
   return { ort, backend: 'wasm', fallbackReason };
 }
