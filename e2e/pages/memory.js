@@ -19,9 +19,13 @@ const mark = async (what) => {
 
 try {
   if (!crossOriginIsolated) throw new Error('not cross-origin isolated: no WASM threads');
+  // With `held`: the tab before the first classifier and while it is loaded (one classify done).
+  const held = q.get('held') === '1';
+  if (held) await mark('before');
   for (let i = 1; i <= n; i++) {
     const c = await createClassifier({ model: q.get('model'), modelBaseUrl: '../../public/models/', backend: 'wasm', worker: q.get('worker') === '1' });
     const top = await c.classify(q.get('image'));
+    if (held && i === 1) await mark('held');
     await c.dispose();
     const label = q.get('label'); // none for a model with random weights
     if (typeof top[0]?.label !== 'string' || (label && top[0].label !== label)) throw new Error(`cycle ${i}: ${top[0]?.label}, not ${label}`);

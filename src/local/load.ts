@@ -17,7 +17,7 @@ import { resolveModel } from '../model/resolve.ts';
 import { checkTopK } from '../output/controls.ts';
 import { reserveFor } from '../runtime/reserve.ts';
 import { reportNotCached } from '../runtime/notices.ts';
-import { openSession, startBackend } from '../runtime/session.ts';
+import { openSession, startBackend, type ModelSession } from '../runtime/session.ts';
 import { OnnxClassifier } from './classifier.ts';
 
 /** Loads a model in this thread and returns a {@link Classifier} (see `createClassifier` for the worker choice). */
@@ -97,14 +97,28 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
     ([s]) => void s.release(),
   );
   if (cacheState === 'not-stored') reportNotCached(cacheReason!);
-  // After a WebGPU device loss: the same model on WASM (the bytes come from the cache, if kept).
-  const reopenOnWasm = async () => {
-    const again = prepareEmbedding((await loadModelFile(spec, file.precision, fileOptions)).bytes, spec);
-    return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
-  };
+  const reopenOnWasm = wasmReopener(spec, file.precision, fileOptions, sessionOptions);
   const classifier = new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
   classifier.cacheState = cacheState;
   classifier.cacheReason = cacheReason;
   classifier.loadTimings = Object.freeze({ ...clock.stages, total: performance.now() - clock.start, worker: 0, source: clock.source });
   return classifier;
+}
+
+/**
+ * After a WebGPU device loss: the same model on WASM (its file read again, from the cache if kept).
+ * Made here rather than in `createLocalClassifier`: a closure there would keep that function's
+ * variables alive as long as the classifier, the model file's bytes among them (98 MB for
+ * ResNet-50), which the runtime has copied and no longer needs.
+ */
+function wasmReopener(
+  spec: Parameters<typeof loadModelFile>[0],
+  precision: Parameters<typeof loadModelFile>[1],
+  fileOptions: Parameters<typeof loadModelFile>[2],
+  sessionOptions: Omit<Parameters<typeof openSession>[1], 'embeddingOutput' | 'clock'>,
+): () => Promise<ModelSession> {
+  return async () => {
+    const again = prepareEmbedding((await loadModelFile(spec, precision, fileOptions)).bytes, spec);
+    return openSession(again.bytes, { ...sessionOptions, backend: 'wasm', embeddingOutput: again.output });
+  };
 }
