@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { build, preview, type Plugin } from 'vite';
 import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
 import { resnetWeb } from '../src/vite.ts';
-import { collectGarbage, descendants, procMemory, startBareChromium, type ProcMemory } from './proc-memory.ts';
+import { collectGarbage, descendants, MarkedPage, procMemory, type ProcMemory } from './proc-memory.ts';
 import { within } from './shared.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -135,7 +135,7 @@ interface Series { label: string; points: { at: string; m: ProcMemory }[] }
 
 /**
  * Create/classify/dispose cycles, back to back, run by the page itself in a Chromium with no
- * DevTools client (`startBareChromium`). The page calls `/__mark` at each checkpoint, after a
+ * DevTools client (`MarkedPage`). The page calls `/__mark` at each checkpoint, after a
  * garbage collection and `--settle` seconds idle, and the bench measures then. Why 15 s: a
  * worker's threads end 2 s after `dispose()` (Chromium's forced end of a thread that waits in
  * `Atomics.wait`, as onnxruntime-web's do), and V8 keeps the pages of the ended workers' heaps
@@ -146,33 +146,20 @@ async function cycles(worker: boolean): Promise<Series> {
   const model = args['cycles-model']!;
   const settle = Number(args.settle) * 1000;
   log(`${n} create/classify/dispose cycles of ${model} (WASM, ${worker ? 'worker' : 'page'}), measured after ${args.settle} s idle…`);
-  const points: Series['points'] = [];
   const query = new URLSearchParams({ cycles: String(n), model, worker: worker ? '1' : '0', settle: String(settle) });
-  const browser = startBareChromium(`http://localhost:${PORT}/bench/memory.html?${query}`);
-  try {
-    await within(n * MINUTE, `${n} cycles`, new Promise<void>((resolve, reject) => {
-      onMark = (at) => {
-        if (at === 'done') return resolve();
-        if (at.startsWith('error')) return reject(new Error(`the page: ${at}`));
-        points.push({ at, m: browser.memory() });
-        log(`  ${at}: tab ${MB(points.at(-1)!.m.tab)} MB`);
-      };
-      void browser.exited.then((code) => reject(new Error(`Chromium exited (${code})`)));
-    }));
-  } finally {
-    onMark = null;
-    await browser.close();
-  }
-  return { label: `${n} cycles, ${model}, WASM, ${worker ? 'worker' : 'page'}`, points };
+  const points = await marks.run(`http://localhost:${PORT}/bench/memory.html?${query}`, {
+    onPoint: (at, m) => log(`  ${at}: tab ${MB(m.tab)} MB`),
+    bound: (work) => within(n * MINUTE, `${n} cycles`, work),
+  });
+  return { label: `${n} cycles, ${model}, WASM, ${worker ? 'worker' : 'page'}`, points: [...points].map(([at, m]) => ({ at, m })) };
 }
-/** What the page's `/__mark` calls (see `cycles`). */
-let onMark: ((at: string) => void) | null = null;
+/** The self-driving page of `cycles`, whose `/__mark` the preview server answers. */
+const marks = new MarkedPage();
 const markPlugin: Plugin = {
   name: 'memory-bench-mark',
   configurePreviewServer(server) {
-    server.middlewares.use('/__mark', (req, res) => {
-      onMark?.(new URL(req.url ?? '', 'http://localhost').searchParams.get('at') ?? '');
-      res.end('ok');
+    server.middlewares.use((req, res, next) => {
+      if (!marks.handle(req, res)) next();
     });
   },
 };

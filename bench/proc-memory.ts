@@ -7,6 +7,7 @@
 import type { Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
@@ -75,7 +76,7 @@ export async function collectGarbage(page: Page): Promise<void> {
 }
 
 /** A Chromium of its own on one page, with no DevTools client (see `startBareChromium`). */
-export interface BareChromium {
+interface BareChromium {
   /** Its memory now. */
   memory(): ProcMemory;
   /** Settles with its exit code when it ends. */
@@ -89,7 +90,7 @@ export interface BareChromium {
  * Playwright-driven browser has an agent in every worker a page starts (to list them), and what
  * that agent keeps of each ended worker would count as the SDK's memory. The page drives itself.
  */
-export function startBareChromium(url: string): BareChromium {
+function startBareChromium(url: string): BareChromium {
   const profile = mkdtempSync(path.join(tmpdir(), 'resnet-web-chromium-'));
   // Its own process group, so that closing it ends every process it started.
   const child = spawn(chromiumPath, [...chromiumArgs, '--js-flags=--expose-gc', `--user-data-dir=${profile}`, url], { stdio: 'ignore', detached: true });
@@ -109,4 +110,51 @@ export function startBareChromium(url: string): BareChromium {
       rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
+}
+
+/**
+ * A page that drives itself in a Chromium of its own (`startBareChromium`) and reports on
+ * `/__mark?at=…`: a point to measure (the browser's memory is read before the answer, while the
+ * page waits for it), `done` at the end, or `error: …`. Serve `handle` beside the page's files.
+ */
+export class MarkedPage {
+  private onMark: ((at: string) => void) | null = null;
+
+  /** Answers a `/__mark` request and returns `true`; `false` for any other request. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/__mark') return false;
+    this.onMark?.(url.searchParams.get('at') ?? '');
+    res.end('ok');
+    return true;
+  };
+
+  /**
+   * Opens `url`; resolves, once the page says `done`, with the memory at each of its points in
+   * order. `bound` limits the wait (a time limit); the browser is closed whatever the outcome.
+   */
+  async run(
+    url: string,
+    opts: { onPoint?: (at: string, m: ProcMemory) => void; bound?: (work: Promise<void>) => Promise<void> } = {},
+  ): Promise<Map<string, ProcMemory>> {
+    const points = new Map<string, ProcMemory>();
+    const browser = startBareChromium(url);
+    const done = new Promise<void>((resolve, reject) => {
+      this.onMark = (at) => {
+        if (at === 'done') return resolve();
+        if (at.startsWith('error')) return reject(new Error(`the page: ${at}`));
+        const m = browser.memory();
+        points.set(at, m);
+        opts.onPoint?.(at, m);
+      };
+      void browser.exited.then((code) => reject(new Error(`Chromium exited (${code}) before the page was done`)));
+    });
+    try {
+      await (opts.bound ? opts.bound(done) : done);
+    } finally {
+      this.onMark = null;
+      await browser.close();
+    }
+    return points;
+  }
 }

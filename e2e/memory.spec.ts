@@ -15,40 +15,27 @@
 import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startBareChromium } from '../bench/proc-memory.ts';
+import { MarkedPage } from '../bench/proc-memory.ts';
 import { expect, test } from './fixtures.ts';
 import { serveStatic } from './static-server.ts';
 
 const CHECKPOINTS = [1, 6, 12];
 
-/** Runs the page's cycles in a Chromium of its own; the tab's PSS in MB at each checkpoint. */
+/** Runs the page's cycles in a Chromium of its own; the tab's PSS in MB at each of its points. */
 async function cycles(query: Record<string, string>): Promise<Map<string, number>> {
-  const seen = new Map<string, number>();
-  let measure = () => 0;
-  let finish!: (error?: Error) => void;
-  const finished = new Promise<void>((resolve, reject) => (finish = (e) => (e ? reject(e) : resolve())));
+  const marks = new MarkedPage();
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/__mark') return serveStatic(req, res);
-    const at = url.searchParams.get('at') ?? '';
-    if (at === 'done') finish();
-    else if (at.startsWith('error')) finish(new Error(`the page: ${at}`));
-    else seen.set(at, measure());
-    res.end('ok');
+    if (!marks.handle(req, res)) serveStatic(req, res);
   });
   await new Promise<void>((r) => server.listen(0, r));
   const port = (server.address() as AddressInfo).port;
   const params = new URLSearchParams({ ...query, cycles: String(CHECKPOINTS.at(-1)), at: CHECKPOINTS.join(','), settle: '15000' });
-  const browser = startBareChromium(`http://localhost:${port}/csp/e2e/pages/memory.html?${params}`);
-  measure = () => browser.memory().tab / 1024;
-  void browser.exited.then((code) => finish(new Error(`Chromium exited (${code}) before the cycles ended`)));
   try {
-    await finished;
+    const points = await marks.run(`http://localhost:${port}/csp/e2e/pages/memory.html?${params}`);
+    return new Map([...points].map(([at, m]) => [at, m.tab / 1024]));
   } finally {
-    await browser.close();
     await new Promise((r) => server.close(r));
   }
-  return seen;
 }
 
 const runs = [
