@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --runs 10] [--models resnet50-untrained,resnet56-cifar10] [--backends wasm,webgpu] [--precisions fp32,fp16,int8]
  *                 [--precisions-only] [--no-tjs] [--watch-models resnet56-cifar10,mobilenetv2-int8] [--watch-seconds 10]
- *                 [--embed-models resnet50-untrained,resnet56-cifar10,mobilenetv2-int8] [--cold-runs 5]
+ *                 [--embed-models resnet50-untrained,resnet56-cifar10,mobilenetv2-int8] [--cold-runs 5] [--cold-profile memory|disk]
  *
  * Builds the bench pages (production build), serves them with COOP/COEP, and measures in
  * Chromium, per model and backend: raw session.run, classify end to end in the classifier's
@@ -12,11 +12,14 @@
  * photos (ImageNet models). Then `classifier.watch` on a 30 fps canvas stream of the classic photos
  * (--watch-models, '' for none): frames classified per second, frames dropped, latency. Then
  * `analyze` (labels + embedding, one run) and `embed` against `classify` (--embed-models, '' for none).
+ * Cold starts run in a fresh browser context per visit pair: Playwright's default (`--cold-profile
+ * memory`) is an off-the-record one, whose Cache Storage and HTTP cache live in memory;
+ * `--cold-profile disk` opens a new on-disk profile instead, as a user's browser has.
  * Prints the tables and writes bench/results.md. Figures only: nothing is asserted.
  * Every wait has a time limit: a stage that hangs fails the run with the stage's name.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +46,7 @@ const { values: args } = parseArgs({
     'cold-runs': { type: 'string', default: '5' },
     'embed-models': { type: 'string' },
     'cold-only': { type: 'boolean', default: false },
+    'cold-profile': { type: 'string', default: 'memory' },
     image: { type: 'string', default: path.resolve(root, 'test/data/images/classic/pytorch-hub-dog.jpg') },
     out: { type: 'string', default: path.join(root, 'bench/results.md') },
   },
@@ -56,6 +60,8 @@ const modelsGiven = process.argv.some((a) => a === '--models' || a.startsWith('-
 const watchModels = (args['watch-models'] ?? (modelsGiven ? args.models! : 'resnet56-cifar10,mobilenetv2-int8')).split(',').filter(Boolean);
 const embedModels = (args['embed-models'] ?? (modelsGiven ? args.models! : 'resnet50-untrained,resnet56-cifar10,mobilenetv2-int8')).split(',').filter(Boolean);
 const coldOnly = args['cold-only'];
+const coldProfile = args['cold-profile'];
+if (coldProfile !== 'memory' && coldProfile !== 'disk') throw new Error(`--cold-profile must be memory or disk, got ${coldProfile}`);
 const backends = args.backends!.split(',') as ('wasm' | 'webgpu')[];
 const modelsDir = path.join(root, 'public/models');
 const precisionList = args.precisions!.split(',').filter(Boolean) as Precision[];
@@ -201,12 +207,19 @@ async function coldVisits(urls: Record<string, string>, backend: string, runs: n
   for (let i = 0; i < runs; i++) {
     for (const [name, url] of Object.entries(urls)) {
       out[name] ??= { fresh: [], cached: [] };
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
-      out[name].fresh.push(await visit(page, url, backend));
-      out[name].cached.push(await visit(page, url, backend));
-      await context.close();
+      const profile = coldProfile === 'disk' ? mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')) : null;
+      const context = profile
+        ? await within(MINUTE, 'launching Chromium on a new profile', chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: chromiumArgs }))
+        : await browser.newContext();
+      try {
+        const page = await context.newPage();
+        page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
+        out[name].fresh.push(await visit(page, url, backend));
+        out[name].cached.push(await visit(page, url, backend));
+      } finally {
+        await context.close();
+        if (profile) rmSync(profile, { recursive: true, force: true });
+      }
     }
   }
   return out;
@@ -420,7 +433,8 @@ if (precisionRows.length) {
 }
 if (coldRows.length) {
   lines.push('', '## Cold start, stage by stage', '',
-    'Page load → first result of `classify(url)` on the bench photo, medians of first visits (a fresh browser context: nothing in the HTTP cache or ' +
+    'Page load → first result of `classify(url)` on the bench photo, medians of first visits (a fresh browser context' +
+    (coldProfile === 'disk' ? ' on a new on-disk profile' : ' (Playwright\'s default: off the record, its caches in memory)') + ': nothing in the HTTP cache or ' +
     'Cache Storage) and returning visits (the same context again: the model in Cache Storage, the runtime in the HTTP cache), the pages taken in turns. ' +
     '"raw": a hand-written page on the same onnxruntime-web build and session options (bench/raw-cold.ts: import, read the model from Cache Storage ' +
     'or download it, create the session, the photo by the browser\'s resize, run), one step after the other. "worker": `createClassifier()` (the default); ' +
