@@ -130,15 +130,23 @@ test('loadTimings says where the load went; the runtime starts while the model f
   const r = await harness.evaluate(async () => {
     await caches.delete('resnet-web-models-v1');
     const take = async (options: object) => {
+      performance.clearMeasures();
       const c = await window.sdk.createClassifier({ model: 'resnet20-cifar10', backend: 'wasm', ...options });
       const t = { ...c.loadTimings };
       await c.dispose();
       return t;
     };
+    // The User Timing measures the load left on the page's timeline: name → durations.
+    const measured = () => {
+      const m: Record<string, number[]> = {};
+      for (const e of performance.getEntriesByType('measure')) if (e.name.startsWith('resnet-web: ')) (m[e.name] ??= []).push(e.duration);
+      return m;
+    };
     const first = await take({}); // its own worker: a runtime that starts from nothing
     const again = await take({}); // from the model cache
+    const workerMeasures = measured();
     const page = await take({ worker: false });
-    return { first, again, page };
+    return { first, again, page, workerMeasures, pageMeasures: measured() };
   });
   const stages = ['labels', 'modelRead', 'modelCheck', 'graph', 'runtimeImport', 'runtimeStart', 'runtimeMemory', 'session', 'warmUp'] as const;
   for (const t of [r.first, r.again, r.page]) {
@@ -154,4 +162,14 @@ test('loadTimings says where the load went; the runtime starts while the model f
   expect(r.again.source).toBe('cache');
   expect(r.again.modelRead).toBeLessThan(1400);
   expect(r.page.worker).toBe(0);
+  // The same stages as User Timing measures: on the page's thread all of them; on the worker path
+  // (the stages are on the worker's timeline) the load as the page saw it.
+  expect(Object.keys(r.workerMeasures)).toEqual(['resnet-web: load (worker)']);
+  expect(r.workerMeasures['resnet-web: load (worker)'][0]).toBeCloseTo(r.again.total, 1);
+  expect(r.pageMeasures['resnet-web: load']).toHaveLength(1);
+  expect(r.pageMeasures['resnet-web: load'][0]).toBeCloseTo(r.page.total, 1);
+  for (const k of ['labels', 'modelRead', 'runtimeImport', 'session'] as const) {
+    const sum = r.pageMeasures[`resnet-web: ${k}`]?.reduce((a, b) => a + b, 0);
+    expect(sum, k).toBeCloseTo(r.page[k], 1);
+  }
 });

@@ -24,6 +24,12 @@ export interface StageTimings {
 /**
  * Where the time of loading a classifier went, in milliseconds (`Classifier.loadTimings`). The
  * runtime starts while the model file is read, so stages overlap and do not add up to `total`.
+ *
+ * Each stage is also left as a User Timing measure, `resnet-web: <stage>`, on the timeline of the
+ * thread that ran it, beside the whole load (`resnet-web: load`). The browser's performance panel
+ * then shows the stages side by side with the page's own work. On the default path the stages
+ * are in the worker's timeline, and the page's timeline has `resnet-web: load (worker)`.
+ * `performance.getEntriesByType('measure')` reads them on the page's thread (`worker: false`).
  */
 export interface LoadTimings {
   /** `createClassifier`'s call → the classifier ready. */

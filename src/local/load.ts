@@ -6,7 +6,7 @@
 import type { Classifier } from '../api/classifier.ts';
 import { DEFAULTS, type ClassifierOptions } from '../api/options.ts';
 import { abortable, aborted } from '../common/abort.ts';
-import { LoadClock } from '../common/clock.ts';
+import { LoadClock, measure } from '../common/clock.ts';
 import { ClassifierError } from '../common/errors.ts';
 import type { CacheReport } from '../model/cache.ts';
 import { prepareEmbedding } from '../model/features.ts';
@@ -101,7 +101,9 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   const classifier = new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
   classifier.cacheState = cacheState;
   classifier.cacheReason = cacheReason;
-  classifier.loadTimings = Object.freeze({ ...clock.stages, total: performance.now() - clock.start, worker: 0, source: clock.source });
+  const end = performance.now();
+  measure('load', clock.start, end);
+  classifier.loadTimings = Object.freeze({ ...clock.stages, total: end - clock.start, worker: 0, source: clock.source });
   return classifier;
 }
 

@@ -9,6 +9,7 @@ import { learn, loadLearned, type LearnedClassifier, type LearnExamples, type Le
 import { endWatches, startWatch, type Watch, type Watchers, type WatchOptions, type WatchResult } from '../api/watch.ts';
 import { aborted } from '../common/abort.ts';
 import { cspCause, leadWith, viteDepsCause } from '../common/causes.ts';
+import { measure } from '../common/clock.ts';
 import { failedDownloads } from '../common/downloads.ts';
 import { ClassifierError, type ClassifierErrorCode } from '../common/errors.ts';
 import { isSvg, isSvgUrl, isTaintError, taintedImage, toBitmap, type ImageInput } from '../input/decode.ts';
@@ -140,7 +141,9 @@ class WorkerClassifier implements Classifier {
     this.labels = Object.freeze(m.labels);
     this.cacheState = m.cacheState;
     this.cacheReason = m.cacheReason;
-    const total = performance.now() - this.since;
+    const end = performance.now();
+    measure('load (worker)', this.since, end); // the stages themselves are on the worker's timeline
+    const total = end - this.since;
     this.loadTimings = Object.freeze({ ...m.loadTimings, total, worker: Math.max(0, total - m.loadTimings.total) });
   }
 
