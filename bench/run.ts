@@ -19,7 +19,7 @@
  * Every wait has a time limit: a stage that hangs fails the run with the stage's name.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +29,8 @@ import { MODELS } from '../src/model/registry.ts';
 import type { Precision } from '../src/model/spec.ts';
 import { resnetWeb } from '../src/vite.ts';
 import { renameInput } from './onnx-rename.ts';
-import { callTimeoutMs, median, type ColdResult, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
+import { coldStageLines, coldVisits as visitCold, type ColdRow } from './cold-visits.ts';
+import { callTimeoutMs, median, ms, ratio, timeit, within, type BrowserResult, type PrecisionResult, type Timing, type WatchBenchResult } from './shared.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({
@@ -189,41 +190,7 @@ function plan(model: string, backend: string): { runs: number; batch: number; wa
 /** A limit for a whole page measurement: far above what it takes, so that only a hang reaches it. */
 const measureLimit = (backend: 'wasm' | 'webgpu', runs: number, batch: number) => callTimeoutMs(backend) * (8 + 6 * runs + 2 * runs * batch);
 
-/** One page load in `page` until its first result (window.cold), within the backend's limit. */
-async function visit(page: import('@playwright/test').Page, url: string, backend: string): Promise<ColdResult> {
-  const limit = 2 * callTimeoutMs(backend as 'wasm' | 'webgpu');
-  await within(MINUTE, `loading ${url}`, page.goto(url));
-  await page.waitForFunction(() => window.cold !== undefined || window.coldError !== undefined, null, { timeout: limit }).catch(() => {
-    throw new Error(`bench: the cold start at ${url} gave no result within ${limit / 1000} s`);
-  });
-  const r = await page.evaluate(() => ({ cold: window.cold, error: window.coldError }));
-  if (r.error) throw new Error(`${url}: ${r.error}`);
-  return r.cold!;
-}
-
-/** First visits (a fresh browser context: empty HTTP cache and Cache Storage) and returning visits (the same context again) of each page, taken in turns. */
-async function coldVisits(urls: Record<string, string>, backend: string, runs: number): Promise<Record<string, { fresh: ColdResult[]; cached: ColdResult[] }>> {
-  const out: Record<string, { fresh: ColdResult[]; cached: ColdResult[] }> = {};
-  for (let i = 0; i < runs; i++) {
-    for (const [name, url] of Object.entries(urls)) {
-      out[name] ??= { fresh: [], cached: [] };
-      const profile = coldProfile === 'disk' ? mkdtempSync(path.join(os.tmpdir(), 'bench-profile-')) : null;
-      const context = profile
-        ? await within(MINUTE, 'launching Chromium on a new profile', chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: chromiumArgs }))
-        : await browser.newContext();
-      try {
-        const page = await context.newPage();
-        page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
-        out[name].fresh.push(await visit(page, url, backend));
-        out[name].cached.push(await visit(page, url, backend));
-      } finally {
-        await context.close();
-        if (profile) rmSync(profile, { recursive: true, force: true });
-      }
-    }
-  }
-  return out;
-}
+const coldVisits = (urls: Record<string, string>, backend: string, runs: number) => visitCold(browser, coldProfile, log, urls, backend, runs);
 
 async function cold(model: string, backend: string, runs: number, precision = 'fp32'): Promise<{ fresh: Timing; cached: Timing }> {
   const url = `${base}cold.html?model=${model}&backend=${backend}&precision=${precision}`;
@@ -297,7 +264,6 @@ for (const model of coldOnly ? [] : models) {
 }
 
 // ---- cold start, stage by stage: the SDK (worker, page) against a hand-written onnxruntime-web page ----
-interface ColdRow { model: string; backend: string; runs: number; visits: Record<string, { fresh: ColdResult[]; cached: ColdResult[] }> }
 const coldRows: ColdRow[] = [];
 for (const model of args['precisions-only'] ? [] : models) {
   for (const backend of backends) {
@@ -351,9 +317,7 @@ await within(MINUTE, 'closing Chromium', browser.close());
 await within(MINUTE, 'stopping the preview server', new Promise<void>((resolve) => server.httpServer.close(() => resolve())));
 
 // ---- report -------------------------------------------------------------------------------------
-const ms = (t: Timing | null) => (t ? `${t.median < 10 ? t.median.toFixed(2) : t.median.toFixed(1)} ms` : '–');
 const n = (t: Timing | null) => (t ? ` (n=${t.n})` : '');
-const ratio = (a: Timing | null, b: Timing | null) => (a && b ? (a.median / b.median).toFixed(2) : '–');
 const imageSize = await jpegSize();
 async function jpegSize(): Promise<string> {
   const b = readFileSync(args.image!);
@@ -431,41 +395,7 @@ if (precisionRows.length) {
       `${ms(r.coldFresh)}${n(r.coldFresh)} | ${ms(r.coldCached)} | ${agree} |`);
   }
 }
-if (coldRows.length) {
-  lines.push('', '## Cold start, stage by stage', '',
-    'Page load → first result of `classify(url)` on the bench photo, medians of first visits (a fresh browser context' +
-    (coldProfile === 'disk' ? ' on a new on-disk profile' : ' (Playwright\'s default: off the record, its caches in memory)') + ': nothing in the HTTP cache or ' +
-    'Cache Storage) and returning visits (the same context again: the model in Cache Storage, the runtime in the HTTP cache), the pages taken in turns. ' +
-    '"raw": a hand-written page on the same onnxruntime-web build and session options (bench/raw-cold.ts: import, read the model from Cache Storage ' +
-    'or download it, create the session, the photo by the browser\'s resize, run), one step after the other. "worker": `createClassifier()` (the default); ' +
-    '"page": `worker: false`; "worker, fp16/int8": the default path with `precision` set (the smaller files of `npm run models -- --precision fp16,int8`). SDK stages are `classifier.loadTimings`: they overlap (the runtime starts while the model is read), so they do not add up; ' +
-    '"script" is navigation → the page\'s module. "warm": a classify (raw: a run) after the first.', '');
-  for (const r of coldRows) {
-    const med = (xs: ColdResult[], k?: string) => median(xs.map((x) => (k ? x.stages[k] : x.total)).filter((v) => Number.isFinite(v)));
-    const raw = r.visits.raw;
-    lines.push(`**${r.model} on ${r.backend}** (n=${r.runs})`, '');
-    lines.push('| page | first visit | / raw | returning visit | / raw | warm classify | returning / warm |');
-    lines.push('|---|---|---|---|---|---|---|');
-    for (const [name, v] of Object.entries(r.visits)) {
-      const warm = med(v.cached, name === 'raw' ? 'warm run' : 'warm classify');
-      lines.push(`| ${name} | ${ms(med(v.fresh))} | ${ratio(med(v.fresh), med(raw.fresh))} | ${ms(med(v.cached))} | ${ratio(med(v.cached), med(raw.cached))} | ` +
-        `${ms(warm)} | ${ratio(med(v.cached), warm)} |`);
-    }
-    const names = Object.keys(r.visits);
-    const keys = [...new Set(names.flatMap((name) => [...r.visits[name].fresh, ...r.visits[name].cached].flatMap((x) => Object.keys(x.stages))))];
-    lines.push('', `| stage | ${names.map((n) => `${n}: first | ${n}: returning`).join(' | ')} |`);
-    lines.push(`|---|${names.map(() => '---|---|').join('')}`);
-    for (const k of keys) {
-      const cells = names.map((n) => {
-        const f = med(r.visits[n].fresh, k);
-        const c = med(r.visits[n].cached, k);
-        return `${f.n ? ms(f) : ''} | ${c.n ? ms(c) : ''}`;
-      });
-      lines.push(`| ${k} | ${cells.join(' | ')} |`);
-    }
-    lines.push('');
-  }
-}
+if (coldRows.length) lines.push(...coldStageLines(coldRows, coldProfile));
 if (watchRows.length) {
   lines.push('', '## Live video (watch)', '',
     `\`classifier.watch\` for ${watchSeconds} s on a 30 fps \`canvas.captureStream()\` showing the classic photos in turn (1.5 s each), ` +

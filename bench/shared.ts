@@ -61,6 +61,11 @@ export interface PrecisionResult {
   top1: number[];
 }
 
+/** A timing for the tables: its median in ms, '–' when none. */
+export const ms = (t: Timing | null) => (t ? `${t.median < 10 ? t.median.toFixed(2) : t.median.toFixed(1)} ms` : '–');
+/** a / b of two timings' medians, '–' when either is missing. */
+export const ratio = (a: Timing | null, b: Timing | null) => (a && b ? (a.median / b.median).toFixed(2) : '–');
+
 export function median(t: number[]): Timing {
   const s = [...t].sort((a, b) => a - b);
   const m = s.length >> 1;
