@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { chromium, expect, test, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from '../playwright.config.ts';
@@ -208,10 +208,12 @@ test.describe('Chromium extension (Manifest V3), dist/ copied in, loaded with --
   let context: BrowserContext;
   let worker: Worker;
   let images: Served;
+  let profile: string;
   const extension = dir('extension');
   test.beforeAll(async () => {
     images = await serve([assets], { cors: true });
-    context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'resnet-web-extension-')), {
+    profile = mkdtempSync(path.join(tmpdir(), 'resnet-web-extension-'));
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath,
       args: [...chromiumArgs, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`, '--disable-features=DisableLoadExtensionCommandLineSwitch'],
     });
@@ -220,6 +222,7 @@ test.describe('Chromium extension (Manifest V3), dist/ copied in, loaded with --
   test.afterAll(async () => {
     await context?.close();
     await images?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test('an extension page: worker, WASM threads (the manifest\'s COOP/COEP keys)', async () => {

@@ -33,7 +33,12 @@ async function runModelsInto(dest: string, ...args: string[]) {
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { status, out, dest };
 }
-const empty = () => mkdtempSync(path.join(tmpdir(), 'models-from-'));
+/** An empty source folder, removed after the file's tests like the destinations. */
+const empty = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'models-from-'));
+  dests.push(dir);
+  return dir;
+};
 /** A local port nothing listens on: a download from it fails at once, as offline. */
 async function closedPort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
