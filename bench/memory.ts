@@ -14,7 +14,7 @@
  * - **tab**: the proportional set size (PSS, /proc/PID/smaps_rollup) of the browser's renderer
  *   processes: the page, its workers, their JS heaps, onnxruntime-web's WebAssembly memory;
  * - **GPU process**: its PSS, where WebGPU's buffers live (SwiftShader here: in RAM).
- * The JS heap, WebAssembly memory and GPU buffers from inside the page: e2e/reliability.spec.ts.
+ * The JS heap, WebAssembly memory and GPU buffers from inside the page: e2e/lifecycle.spec.ts.
  * The cycles run differently (see `cycles`): in a Chromium with no DevTools client, measured after
  * `--settle` seconds idle. Figures only: nothing is asserted (the e2e test `memory.spec.ts`
  * asserts a short version of the cycles).

@@ -1,7 +1,6 @@
 /** The public API's behaviour: backend choice, model errors, batching, options, load timings, dispose (the model cache: storage.spec.ts). */
-import { expect, test } from './fixtures.ts';
+import { expect, SHIP, test } from './fixtures.ts';
 
-const SHIP = '/test-images/cifar10/ship/0003.jpg';
 const CAT = '/test-images/cifar10/cat/0000.jpg';
 
 test('without WebGPU: "auto" runs on WASM and says why, "webgpu" rejects with BACKEND_UNAVAILABLE', async ({ page, harness }) => {

@@ -35,6 +35,8 @@ export const CLASSIC: Record<string, number[]> = {
 
 /** File names under images/<dir>, sorted. */
 export const listImages = (dir: string): string[] => readdirSync(path.join(IMAGES, dir)).sort();
+/** A CIFAR-10 test photo that the CIFAR models label "ship". */
+export const SHIP = '/test-images/cifar10/ship/0003.jpg';
 
 const MIME: Record<string, string> = {
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif',

@@ -2,7 +2,7 @@
  * Memory given back, as the operating system sees it, with dist/ (the built package) on a
  * cross-origin isolated page: create/classify/dispose cycles end within 10 % of the tab's memory
  * after the first (issue 28's bound; `npm run bench:memory` runs the 50-cycle version, figures in
- * docs/measured/memory.md). reliability.spec.ts checks the same cycles from inside: JS heap,
+ * docs/measured/memory.md). lifecycle.spec.ts checks the same cycles from inside: JS heap,
  * WebAssembly memory, GPU buffers, and that no classifier worker is left.
  *
  * This file starts its own Chromium, with no DevTools client: Playwright attaches to every worker
