@@ -37,6 +37,11 @@ describe('LoadClock', () => {
     expect(clock.stages.runtimeMemory).toBeCloseTo(both[0].duration + both[1].duration, 6);
   });
 
+  it('measure() returns the duration it measured', () => {
+    expect(measure('load', 10, 25)).toBe(15);
+    expect(measures('load')[0].duration).toBe(15);
+  });
+
   it('measure() never throws, whatever the times', () => {
     expect(() => measure('load', 10, 5)).not.toThrow();
     expect(() => measure('load', Number.NaN)).not.toThrow();

@@ -18,14 +18,14 @@ const CIFAR_LABELS = JSON.stringify(['airplane', 'automobile', 'bird', 'cat', 'd
   .replaceAll('","', '", "');
 
 /** `resnet-web models …` into a new folder, as a child process (the command as users run it). */
-const dests: string[] = [];
-afterAll(() => dests.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDirs: string[] = [];
+afterAll(() => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 async function runModels(...args: string[]) {
   return runModelsInto(mkdtempSync(path.join(tmpdir(), 'models-dest-')), ...args);
 }
 async function runModelsInto(dest: string, ...args: string[]) {
-  dests.push(dest);
+  tempDirs.push(dest);
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'models', '--dest', dest, ...args], { cwd: root });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -36,7 +36,7 @@ async function runModelsInto(dest: string, ...args: string[]) {
 /** An empty source folder, removed after the file's tests like the destinations. */
 const empty = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'models-from-'));
-  dests.push(dir);
+  tempDirs.push(dir);
   return dir;
 };
 /** A local port nothing listens on: a download from it fails at once, as offline. */

@@ -8,15 +8,16 @@ export const MEASURE_PREFIX = 'resnet-web: ';
 
 /**
  * Leaves `name` as a User Timing measure from `start` to `end` (`performance.now()` times) on this
- * thread's timeline, where the browser's performance panel shows it. Best effort: where the
- * options form of `performance.measure` is missing, nothing.
+ * thread's timeline, where the browser's performance panel shows it, and returns its duration.
+ * Best effort: where the options form of `performance.measure` is missing, only the duration.
  */
-export function measure(name: string, start: number, end = performance.now()): void {
+export function measure(name: string, start: number, end = performance.now()): number {
   try {
     performance.measure(MEASURE_PREFIX + name, { start, end });
   } catch {
     // an old engine: the timings are still in loadTimings
   }
+  return end - start;
 }
 
 /**
@@ -33,9 +34,7 @@ export class LoadClock {
 
   /** Adds the time since `t0` (a `performance.now()`) to `stage`. */
   add(stage: LoadStage, t0: number): void {
-    const now = performance.now();
-    this.stages[stage] += now - t0;
-    measure(stage, t0, now);
+    this.stages[stage] += measure(stage, t0);
   }
 
   /** Adds the time `work` takes to `stage`. */

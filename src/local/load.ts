@@ -101,9 +101,8 @@ export async function createLocalClassifier(options: ClassifierOptions = {}): Pr
   const classifier = new OnnxClassifier(spec, file.precision, Object.freeze([...labels]), session, defaultTopK, reopenOnWasm, prepared.missing);
   classifier.cacheState = cacheState;
   classifier.cacheReason = cacheReason;
-  const end = performance.now();
-  measure('load', clock.start, end);
-  classifier.loadTimings = Object.freeze({ ...clock.stages, total: end - clock.start, worker: 0, source: clock.source });
+  const total = measure('load', clock.start);
+  classifier.loadTimings = Object.freeze({ ...clock.stages, total, worker: 0, source: clock.source });
   return classifier;
 }
 

@@ -141,9 +141,7 @@ class WorkerClassifier implements Classifier {
     this.labels = Object.freeze(m.labels);
     this.cacheState = m.cacheState;
     this.cacheReason = m.cacheReason;
-    const end = performance.now();
-    measure('load (worker)', this.since, end); // the stages themselves are on the worker's timeline
-    const total = end - this.since;
+    const total = measure('load (worker)', this.since); // the stages themselves are on the worker's timeline
     this.loadTimings = Object.freeze({ ...m.loadTimings, total, worker: Math.max(0, total - m.loadTimings.total) });
   }
 
